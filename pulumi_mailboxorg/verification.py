@@ -1,0 +1,145 @@
+"""Waiting for mailbox.org to accept a domain's ownership TXT record.
+
+Two phases, within one deadline:
+
+1. **DNS.** Poll the zone's authoritative nameservers (or the configured ones) until every one of them
+   serves the expected TXT value: there is no point asking mailbox.org before that.
+2. **mailbox.org.** Retry ``domain.add`` with capped exponential backoff. Its resolver may still hold
+   the negative answer it cached at the first attempt, for up to the zone's negative-cache TTL (the
+   SOA minimum), which the progress message states.
+
+Progress goes to a callback at a steady, low rate. On timeout a
+:class:`~pulumi_mailboxorg.errors.VerificationTimeoutError` says what to publish, what each
+nameserver answered last, how long it waited, and that the next run continues. This module knows
+nothing of HTTP or Pulumi: the DNS check and the retry are passed in.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .dnscheck import PropagationResult
+from .errors import DnsCheckError, VerificationTimeoutError
+
+__all__ = ["Challenge", "record_line", "wait_for_verification"]
+
+#: Seconds between two progress messages while nothing changes.
+PROGRESS_EVERY = 30.0
+#: First and longest pause between two ``domain.add`` retries once DNS is in place.
+RETRY_FIRST = 1.0
+RETRY_CAP = 60.0
+
+
+@dataclass(frozen=True)
+class Challenge:
+    """The record mailbox.org asks for: ``txt`` published as a TXT record at ``host``."""
+
+    domain: str
+    host: str
+    txt: str
+
+
+def record_line(challenge: Challenge) -> str:
+    """The record in zone-file form, e.g. ``abc.example.com. TXT "0123..."``."""
+    return f'{challenge.host}. TXT "{challenge.txt}"'
+
+
+def wait_for_verification(
+    challenge: Challenge,
+    *,
+    check: Callable[[str, str], PropagationResult],
+    retry: Callable[[], bool],
+    timeout: float,
+    poll_interval: float,
+    progress: Callable[[str], None],
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> None:
+    """Wait until ``retry()`` returns True (mailbox.org accepted the domain) or raise on timeout.
+
+    ``check(host, txt)`` is the DNS propagation check; ``retry()`` calls ``domain.add`` again and
+    returns False while mailbox.org still answers 218 (any other error propagates).
+    """
+    start = clock()
+    deadline = start + timeout
+    last: PropagationResult | None = None
+    last_error: str | None = None
+    last_said = ""
+    last_said_at = float("-inf")
+
+    def say(message: str, *, force: bool = False) -> None:
+        nonlocal last_said, last_said_at
+        now = clock()
+        if force or message != last_said or now - last_said_at >= PROGRESS_EVERY:
+            progress(f"{challenge.domain}: {message} ({now - start:.0f}s of {timeout:.0f}s)")
+            last_said, last_said_at = message, now
+
+    def fail(stage: str) -> VerificationTimeoutError:
+        waited = clock() - start
+        if last is not None:
+            seen = last.describe()
+        elif last_error is not None:
+            seen = f"the DNS check could not run: {last_error}"
+        else:
+            seen = "no DNS check was made"
+        message = (
+            f"mailbox.org did not accept the domain {challenge.domain} within {waited:.0f}s "
+            f"(verification_timeout {timeout:.0f}s): {stage}.\n"
+            f"Publish this DNS record to prove ownership:\n    {record_line(challenge)}\n"
+            f"What the nameservers answered last: {seen}\n"
+            "Nothing was created. Once the record is visible, run `pulumi up` again: the next run "
+            "continues from there (or raise verification_timeout / mailboxorg:verificationTimeout)."
+        )
+        return VerificationTimeoutError(
+            message, domain=challenge.domain, host=challenge.host, txt=challenge.txt, waited=waited
+        )
+
+    # Phase 1: until every nameserver serves the record.
+    while True:
+        try:
+            last = check(challenge.host, challenge.txt)
+            last_error = None
+        except DnsCheckError as exc:
+            last, last_error = None, str(exc)
+        if last is not None and last.ok:
+            break
+        seen = last.describe() if last is not None else f"DNS check failed: {last_error}"
+        say(f"waiting for {record_line(challenge)}; {seen}")
+        now = clock()
+        if now >= deadline:
+            raise fail("the TXT record is not served by every nameserver yet")
+        sleep(max(0.0, min(poll_interval, deadline - now)))
+        if clock() >= deadline:
+            # One last look so a record published just before the deadline still counts.
+            try:
+                last = check(challenge.host, challenge.txt)
+            except DnsCheckError as exc:
+                last, last_error = None, str(exc)
+            if last is None or not last.ok:
+                raise fail("the TXT record is not served by every nameserver yet")
+            break
+
+    # Phase 2: mailbox.org's resolver may still cache the earlier negative answer.
+    cache = (
+        f"up to {last.negative_ttl}s, the negative-cache TTL (SOA minimum) of zone {last.zone}"
+        if last.negative_ttl is not None and last.zone
+        else "a while (the zone's negative-cache TTL)"
+    )
+    say(
+        f"the TXT record is served by all {len(last.answers)} nameserver(s); asking mailbox.org again. "
+        f"Its resolver may keep an earlier negative answer for {cache}",
+        force=True,
+    )
+    delay = RETRY_FIRST
+    while True:
+        if retry():
+            say("mailbox.org accepted the ownership record", force=True)
+            return
+        now = clock()
+        if now >= deadline:
+            raise fail(f"the record is published, but mailbox.org's resolver has not seen it yet ({cache})")
+        say(f"mailbox.org does not see the record yet; retrying with backoff (next in {delay:.0f}s)")
+        sleep(max(0.0, min(delay, deadline - now)))
+        delay = min(delay * 2, RETRY_CAP)
