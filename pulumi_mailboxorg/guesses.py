@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-__all__ = ["GUESSES", "Guess", "ErrorGuess", "ERRORS"]
+__all__ = ["ERRORS", "GUESSES", "ErrorGuess", "Guess"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,10 @@ ERRORS: Final[dict[str, ErrorGuess]] = {
     "method_not_found": ErrorGuess(-32601, "Method not found"),
     "domain_not_empty": ErrorGuess(412, "Domain still has mail addresses"),
     "account_not_empty": ErrorGuess(412, "Account still has domains"),
+    # Standard JSON-RPC 2.0 codes; whether api.mailbox.org sends them is undocumented.
+    "parse_error": ErrorGuess(-32700, "Parse error"),
+    "invalid_request": ErrorGuess(-32600, "Invalid Request"),
+    "internal_error": ErrorGuess(-32603, "Internal error"),
 }
 
 #: Behaviours (not error codes) that are guesses.
@@ -102,5 +106,101 @@ GUESSES: Final[tuple[Guess, ...]] = (
         "account.set at account level",
         "an account-level session may change its own `memo` (and other non-plan fields)",
         "PY-T changes memo with an account-level session",
+    ),
+    Guess(
+        "Malformed JSON-RPC envelopes",
+        'a body that is not JSON gets `parse_error`; a batch array, a `jsonrpc` other than "2.0" or a'
+        " missing `method` gets `invalid_request`; both with HTTP 200 and `id` null when none can be read",
+        "standard JSON-RPC 2.0; no source says whether api.mailbox.org sends these codes",
+    ),
+    Guess(
+        "Requests without an `id` (notifications)",
+        "answered like any other request, with `id` null",
+        "only single requests with an id are documented",
+    ),
+    Guess(
+        "Unknown or mistyped parameters",
+        "refused with `invalid_params` naming the parameter (booleans must be JSON booleans, integers"
+        " JSON integers; quotas may be integers or digit strings and are returned as strings)",
+        "undocumented; strictness makes client mistakes visible",
+    ),
+    Guess(
+        "Objects outside the caller's reach",
+        "an object that exists but belongs to someone else gives `permission_denied`; one that does"
+        " not exist gives `not_found`; deleting a missing object gives `not_found`, not `false`",
+        "undocumented; the reference expects an error rather than `false` for deletes",
+    ),
+    Guess(
+        "Logins below account level",
+        "`auth` with a domain name and its domain password gives level `domain` (that domain and its"
+        " addresses); an active mail address with its password gives level `mail` (that address only)",
+        "the reference calls this plausible: domain.add/set and mail.add/set take passwords",
+    ),
+    Guess(
+        "domain.set context change at domain level",
+        "`context_id` and `create_new_context_id` need level admin, reseller or account;"
+        " a domain-level session may change only `password` and `memo`",
+        "PERL's level list for domain.set repeats `account` twice (per-parameter restriction)",
+    ),
+    Guess(
+        "mail.set plan and quotas at mail level",
+        "`plan`, `additional_mail_quota` and `additional_cloud_quota` need level domain or higher",
+        "PERL's level list for mail.set repeats `domain` once (per-parameter restriction)",
+    ),
+    Guess(
+        "mail.set quota without plan",
+        "refused with `invalid_params`: a quota must be sent together with `plan`",
+        "PY enforces this client-side, which suggests the server requires it",
+    ),
+    Guess(
+        "context_id that is unknown or belongs to another account",
+        "refused with `not_found`; a context issued to the account stays usable after its last domain"
+        " left it (it is only no longer listed by context.list)",
+        "the reference calls an error 'a reasonable guess'",
+    ),
+    Guess(
+        "Aliases",
+        "each alias must be an address on a domain of the same account that is neither a mail address"
+        " nor another alias (`invalid_params` / `already_exists`); deleting a domain drops aliases on it",
+        "undocumented; mirrors how mail servers route aliases",
+    ),
+    Guess(
+        "Case of domain names and mail addresses",
+        "case-insensitive; stored and returned in lower case",
+        "DNS names and mail domains are case-insensitive; the API's behaviour is undocumented",
+    ),
+    Guess(
+        "mail `type` with inboxsave=false and no forwards",
+        "`inbox` (the mailbox keeps its mail)",
+        "the inferred mapping covers only the cases with forwards",
+    ),
+    Guess(
+        "mail.list details",
+        "no pagination: the full array; `page` without `page_size` or `page_size` without `page` is"
+        " `invalid_params`; default order is by `mail` ascending; a page past the end is empty;"
+        " totalPages is 0 when there are no hits",
+        "PY-T shows the error for `page` without `page_size`; the rest is undocumented",
+    ),
+    Guess(
+        "mail and account field formats",
+        "`creation_date` is `YYYY-MM-DD HH:MM:SS` (UTC); account `status` is `aktiv`, `type` is `BMBO`",
+        "status and type from PY-T; the date format is unknown",
+    ),
+    Guess(
+        "Sessions of deleted logins",
+        "deleting an account, domain or mail address invalidates the sessions logged in as it (253)",
+        "undocumented",
+    ),
+    Guess(
+        "mail.add flags `catchall`, `create_own_context`, `recover`, `skip_welcome_mail`,"
+        " `evac_force_activation`",
+        "accepted; the emulator models no observable effect",
+        "their effects are undocumented or invisible through the API",
+    ),
+    Guess(
+        "TXT lookup that fails (timeout, refusal, NXDOMAIN)",
+        "treated like a missing record: domain.add answers 218; the failure is cached for the"
+        " configured negative-cache time",
+        "DOC-D describes only the missing record",
     ),
 )

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from pulumi_mailboxorg.dnscheck import Nameserver
 
 from pulumi_mailboxorg.config import DEFAULT_ENDPOINT, SETTINGS, ProviderConfig
+from pulumi_mailboxorg.dnscheck import Nameserver
 from pulumi_mailboxorg.errors import ConfigurationError
 
 

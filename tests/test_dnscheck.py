@@ -23,10 +23,10 @@ import dns.nameserver
 import dns.resolver
 import dns.rrset
 import pytest
-from dnsfixtures import serve_on_loopbacks
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from dnsfixtures import serve_on_loopbacks
 from pulumi_mailboxorg.dnscheck import (
     Nameserver,
     PropagationChecker,

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from pulumi_mailboxorg.dnscheck import PropagationResult, ServerAnswer
 
+from pulumi_mailboxorg.dnscheck import PropagationResult, ServerAnswer
 from pulumi_mailboxorg.errors import DnsCheckError, VerificationTimeoutError
 from pulumi_mailboxorg.verification import Challenge, record_line, wait_for_verification
 

@@ -17,8 +17,8 @@ import dns.rcode
 import dns.rdatatype
 import dns.update
 import pytest
-from dnsfixtures import ask, serve_on_loopbacks, txt_values
 
+from dnsfixtures import ask, serve_on_loopbacks, txt_values
 from pulumi_mailboxorg.emulator.dns_server import AuthoritativeServer
 
 ZONE = "example.test"

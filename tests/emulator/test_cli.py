@@ -1,0 +1,184 @@
+"""The emulator's command line, run as a subprocess the way a person or a CI job runs it."""
+
+from __future__ import annotations
+
+import json
+import selectors
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from pulumi_mailboxorg.emulator import Emulator
+from pulumi_mailboxorg.emulator.dns_server import AuthoritativeServer
+
+STARTUP_TIMEOUT = 30.0
+
+
+class Running:
+    """A started emulator process and its ready line."""
+
+    def __init__(self, process: subprocess.Popen[str], ready: dict[str, Any]) -> None:
+        self.process = process
+        self.ready = ready
+
+    def call(self, method: str, params: Any = None, auth: str | None = None) -> dict[str, Any]:
+        body = {"jsonrpc": "2.0", "method": method, "params": "" if params is None else params, "id": "1"}
+        headers = {} if auth is None else {"HPLS-AUTH": auth}
+        envelope: dict[str, Any] = requests.post(
+            self.ready["endpoint"], json=body, headers=headers, timeout=10
+        ).json()
+        return envelope
+
+    def stop(self, signum: int) -> tuple[int, str, str]:
+        """Send ``signum``; return the exit code and the rest of stdout and stderr."""
+        self.process.send_signal(signum)
+        out, err = self.process.communicate(timeout=STARTUP_TIMEOUT)
+        return self.process.returncode, out, err
+
+
+def read_line(process: subprocess.Popen[str], timeout: float) -> str:
+    assert process.stdout is not None
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stdout, selectors.EVENT_READ)
+        if not selector.select(timeout):
+            process.kill()
+            pytest.fail(f"no ready line within {timeout} s")
+    return process.stdout.readline()
+
+
+@contextmanager
+def emulator_process(*args: str, command: Sequence[str] | None = None) -> Iterator[Running]:
+    argv = [
+        *(command or [sys.executable, "-m", "pulumi_mailboxorg.emulator"]),
+        "--port",
+        "0",
+        "--dns-port",
+        "0",
+    ]
+    process = subprocess.Popen(
+        [*argv, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=Path(__file__).parent
+    )
+    try:
+        line = read_line(process, STARTUP_TIMEOUT)
+        assert line.endswith("\n"), f"not a complete line: {line!r}"
+        yield Running(process, json.loads(line))
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+
+
+def test_the_cli_prints_one_json_line_serves_and_exits_0_on_sigterm() -> None:
+    with emulator_process() as running:
+        assert set(running.ready) == {"endpoint", "dns", "accounts"}
+        assert running.ready["endpoint"].startswith("http://127.0.0.1:")
+        assert running.ready["endpoint"].endswith("/v1/")
+        assert running.ready["dns"].startswith("127.0.0.1:")
+
+        assert running.call("hello.world")["result"] == "Hello World!"
+
+        code, rest_of_stdout, _ = running.stop(signal.SIGTERM)
+
+    assert code == 0
+    assert rest_of_stdout == ""
+
+
+def test_the_cli_exits_0_on_sigint() -> None:
+    with emulator_process() as running:
+        assert running.call("hello.world")["result"] == "Hello World!"
+
+        code, _, stderr = running.stop(signal.SIGINT)
+
+    assert code == 0
+    assert "Traceback" not in stderr
+
+
+def test_without_accounts_the_cli_offers_the_demo_logins_and_prints_them() -> None:
+    with emulator_process() as running:
+        session = running.call("auth", {"user": "demo", "pass": "demo-password"})["result"]
+        account = running.call("auth", {"user": "demo-account", "pass": "demo-password"})["result"]
+        _, _, hints = running.stop(signal.SIGTERM)
+
+    assert running.ready["accounts"] == ["demo", "demo-account"]
+    assert (session["level"], account["level"]) == ("reseller", "account")
+    assert "demo-password" in hints
+    assert f"MAILBOXORG_ENDPOINT={running.ready['endpoint']}" in hints
+    assert f"MAILBOXORG_DNS_NAMESERVERS={running.ready['dns']}" in hints
+    assert "nsupdate" in hints
+
+
+def test_the_cli_takes_accounts_and_settings_and_keeps_given_passwords_out_of_the_hints() -> None:
+    options = ["--account", "ops:ops:pass:reseller", "--account", "shop:shop-pass", "--session-ttl", "60"]
+    options += ["--latency-ms", "1", "--fault-rate", "0", "--fault-kinds", "http5xx,ratelimit"]
+    options += ["--negative-cache-ttl", "5", "--recursive-domain-delete", "--seed", "3"]
+    with emulator_process(*options) as running:
+        ops = running.call("auth", {"user": "ops", "pass": "ops:pass"})["result"]
+        shop = running.call("auth", {"user": "shop", "pass": "shop-pass"})["result"]
+        listed = running.call("account.list", "", auth=ops["session"])["result"]
+        _, _, hints = running.stop(signal.SIGTERM)
+
+    assert running.ready["accounts"] == ["ops", "shop"]
+    assert (ops["level"], shop["level"]) == ("reseller", "account")
+    assert [item["account"] for item in listed] == ["shop"]
+    assert "ops:pass" not in hints
+    assert "shop-pass" not in hints
+
+
+def test_the_cli_asks_the_given_nameserver_for_the_txt_record() -> None:
+    host, txt = Emulator(seed=5).challenge("acme", "acme.example")  # seeded: the CLI asks for the same
+    with AuthoritativeServer() as elsewhere:
+        elsewhere.ensure_zone("acme.example")
+        elsewhere.add_record(host, "TXT", f'"{txt}"')
+        options = ["--seed", "5", "--account", "acme:acme-pass"]
+        with emulator_process(*options, "--dns-nameserver", f"{elsewhere.host}:{elsewhere.port}") as running:
+            session = running.call("auth", {"user": "acme", "pass": "acme-pass"})["result"]["session"]
+            params = {"account": "acme", "domain": "acme.example", "password": "pw"}
+
+            assert running.call("domain.add", params, auth=session)["result"]["domain"] == "acme.example"
+            assert running.stop(signal.SIGTERM)[0] == 0
+
+        assert elsewhere.queries[(host, "TXT", "udp")] == 1
+
+
+@pytest.mark.parametrize(
+    "option",
+    [
+        ["--fault-kinds", "boom"],
+        ["--account", "nopassword"],
+        ["--account", "x:"],
+        ["--account", ":password"],
+        ["--dns-nameserver", "ns.example:53"],
+        ["--dns-nameserver", "127.0.0.1"],
+        ["--latency-ms", "-1"],
+    ],
+    ids=repr,
+)
+def test_the_cli_refuses_invalid_options_with_exit_code_2(option: list[str]) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "pulumi_mailboxorg.emulator", *option],
+        capture_output=True,
+        text=True,
+        timeout=STARTUP_TIMEOUT,
+    )
+
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert "usage:" in result.stderr
+
+
+def test_the_console_script_runs_the_same_cli() -> None:
+    script = Path(sys.executable).parent / "mailboxorg-emulator"
+    if not script.exists():
+        pytest.skip("the package is not installed with its console script")
+
+    with emulator_process(command=[str(script)]) as running:
+        assert running.call("hello.world")["result"] == "Hello World!"
+
+        assert running.stop(signal.SIGTERM)[0] == 0
