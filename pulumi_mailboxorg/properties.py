@@ -1,0 +1,79 @@
+"""Declarative description of resource properties: the one source of truth.
+
+Each resource declares a tuple of :class:`Prop`. From it come the provider's ``check`` (types,
+validation, unknown properties), ``diff`` (replace versus update, ignored properties), the Python
+resource class's name translation and secret marking, and ``schema.json``.
+
+Names: ``name`` is the Python (snake_case) name users write; ``wire`` is the camelCase name used in
+the Pulumi state, the engine's diffs and schema.json, as in every generated Pulumi provider.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+__all__ = ["Prop", "PropType", "camel", "find"]
+
+PropType = Literal["string", "boolean", "integer", "array", "object"]
+
+
+def camel(name: str) -> str:
+    """``context_id`` -> ``contextId``."""
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+@dataclass(frozen=True)
+class Prop:
+    """One property of a resource.
+
+    :param name: Python name (snake_case).
+    :param type: schema type; arrays are arrays of strings, objects map strings to scalars.
+    :param description: one or two sentences for docs and schema.json.
+    :param required: a required input.
+    :param secret: kept secret in inputs, outputs and logs.
+    :param input: users may set it (False: output only).
+    :param replace: a change forces replacement (delete before replace).
+    :param diffed: False for inputs that only steer the provider (e.g. ``adopt``): never an update.
+    :param computed: when the input is unset, the output is the server's value and no diff arises.
+    :param as_set: an array compared as a set (order and duplicates do not matter).
+    :param api: the API parameter name when it differs from ``name`` (None: same name).
+    :param sendable: sent to the API's add/set methods (False for provider-only inputs).
+    :param validate: canonicaliser: returns the canonical value or raises ValueError.
+    :param default: the value assumed when the input is unset (None: no default).
+    """
+
+    name: str
+    type: PropType
+    description: str
+    required: bool = False
+    secret: bool = False
+    input: bool = True
+    replace: bool = False
+    diffed: bool = True
+    computed: bool = False
+    as_set: bool = False
+    api: str | None = None
+    sendable: bool = True
+    validate: Callable[[Any], Any] | None = None
+    default: Any = None
+
+    @property
+    def wire(self) -> str:
+        """The camelCase name used in the state, diffs and schema.json."""
+        return camel(self.name)
+
+    @property
+    def api_name(self) -> str:
+        """The API parameter name."""
+        return self.api or self.name
+
+
+def find(props: Iterable[Prop], name: str) -> Prop:
+    """The property whose Python or wire name is ``name``."""
+    for prop in props:
+        if name in (prop.name, prop.wire):
+            return prop
+    raise KeyError(name)

@@ -1,0 +1,236 @@
+"""The base class of every mailbox.org dynamic resource provider, and the contract they all keep.
+
+Contract (each rule is checked for every resource by the shared contract tests in
+``tests/resources/contract.py``):
+
+* **Tiny and picklable.** A provider instance is pickled with dill into the Pulumi state. Providers
+  are classes of this installed package (pickled by reference: a few dozen bytes) with no instance
+  attributes: no session, lock, socket or credential. Credentials reach the process through
+  :meth:`configure` (stack config) or environment variables and live in :mod:`.runtime`.
+* **check** validates without any network call, names the property in each failure, canonicalises
+  values (domain names, addresses, enums), rejects unknown properties, and leaves unknown values
+  (preview) untouched.
+* **diff** is explicit: only declared inputs count (never the ``__provider`` blob, so a provider upgrade
+  alone shows no diff); properties marked ``replace`` force a delete-before-replace (names are unique
+  on the server); ``diffed=False`` inputs (``adopt``, timeouts) never cause an update; an unset
+  optional input means "not managed": it never causes a diff.
+* **create** either creates the object or raises with nothing left half-created. An object that
+  already exists is taken over only with ``adopt=true``.
+* **read** returns the server's view. A vanished object is reported with an empty id *and* an
+  outputs dict, decided from ``*.list`` evidence, never from a guessed error code.
+* **update** sends only the changed fields and returns the full outputs.
+* **delete** succeeds when the object is already gone.
+* **Secrets** (passwords) are secret inputs and ``additional_secret_outputs``; they never appear in
+  a log line or an error message.
+* Errors a user sees are :class:`~pulumi_mailboxorg.errors.MailboxOrgError` with a message that says
+  what happened, what to do, and which property or configuration key is involved.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar, TypeVar, cast
+
+import pulumi
+from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, DiffResult, ResourceProvider
+
+from . import runtime, validation
+from .client import MailboxOrgClient
+from .config import ProviderConfig
+from .errors import MailboxOrgError
+from .properties import Prop
+
+__all__ = ["PROVIDER_KEY", "UNKNOWN", "MailboxOrgProvider", "is_unknown", "user_errors"]
+
+PROVIDER_KEY = "__provider"
+#: The engine's marker for a value not known yet (preview); pulumi.runtime.rpc.UNKNOWN.
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def is_unknown(value: Any) -> bool:
+    """True when ``value`` is, or contains, a preview unknown."""
+    if isinstance(value, str):
+        return value == UNKNOWN
+    if isinstance(value, (list, tuple)):
+        return any(is_unknown(item) for item in value)
+    if isinstance(value, dict):
+        return any(is_unknown(item) for item in value.values())
+    return False
+
+
+def user_errors(method: F) -> F:
+    """Re-raise our own errors without the chain of internal frames.
+
+    The dynamic-provider host sends ``traceback.format_exc()`` to the engine; dropping the cause chain
+    and inner frames keeps what the user reads down to the message that tells them what to do.
+    """
+
+    @functools.wraps(method)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(*args, **kwargs)
+        except MailboxOrgError as exc:
+            exc.__cause__ = None
+            exc.__suppress_context__ = True
+            raise exc.with_traceback(None) from None
+
+    return cast(F, wrapper)
+
+
+class MailboxOrgProvider(ResourceProvider):
+    """Base of the mailbox.org providers; see the module docstring for the contract.
+
+    Subclasses set :attr:`props` and implement ``create``, ``read``, ``update`` and ``delete``;
+    they may extend :meth:`check_resource` for cross-property rules and :meth:`diff_resource`.
+    """
+
+    #: The resource's properties (inputs and outputs).
+    props: ClassVar[tuple[Prop, ...]] = ()
+    #: The resource's name for messages, e.g. "Domain".
+    kind: ClassVar[str] = "Resource"
+
+    # -- configuration ---------------------------------------------------------------------------
+    def configure(self, req: ConfigureRequest) -> None:
+        """Install the stack configuration for this process (never stored on the instance)."""
+        runtime.configure(ProviderConfig.load(req.config.get))
+
+    @staticmethod
+    def client() -> MailboxOrgClient:
+        """The process's shared API client."""
+        return runtime.client()
+
+    # -- check -----------------------------------------------------------------------------------
+    @classmethod
+    def inputs(cls) -> tuple[Prop, ...]:
+        """The input properties."""
+        return tuple(p for p in cls.props if p.input)
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Validate and canonicalise inputs; no network call; unknown values pass through."""
+        known = {p.wire: p for p in self.inputs()}
+        failures: list[CheckFailure] = []
+        checked: dict[str, Any] = {}
+        by_name = {p.name: p for p in known.values()}
+        for key in sorted(news):
+            if key == PROVIDER_KEY or key in known:
+                continue
+            if key in by_name:
+                reason = f"{key}: spelled {by_name[key].wire!r} in the state (the Python SDK translates it)"
+            else:
+                names = ", ".join(sorted(by_name))
+                reason = f"{key}: unknown property of {self.kind}; known properties: {names}"
+            failures.append(CheckFailure(key, reason))
+        for prop in known.values():
+            value = news.get(prop.wire)
+            if is_unknown(value):
+                checked[prop.wire] = value
+                continue
+            if value is None:
+                if prop.required:
+                    failures.append(CheckFailure(prop.wire, f"{prop.name}: required property of {self.kind}"))
+                elif prop.default is not None:
+                    checked[prop.wire] = prop.default
+                continue
+            try:
+                checked[prop.wire] = _validate(prop, value)
+            except ValueError as exc:
+                failures.append(CheckFailure(prop.wire, f"{prop.name}: {exc}"))
+        if not failures:
+            failures.extend(self.check_resource(checked))
+        return CheckResult(checked, failures)
+
+    def check_resource(self, inputs: dict[str, Any]) -> list[CheckFailure]:
+        """Cross-property rules; ``inputs`` are canonical but may hold unknowns. No network."""
+        return []
+
+    # -- diff ------------------------------------------------------------------------------------
+    def changed(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[Prop]:
+        """The diffed input properties whose desired value differs from the recorded one."""
+        result = []
+        for prop in self.inputs():
+            if not prop.diffed:
+                continue
+            new = news.get(prop.wire)
+            if is_unknown(new):
+                result.append(prop)
+                continue
+            if new is None:
+                if prop.default is None:
+                    continue  # unset optional input: not managed
+                new = prop.default
+            if not _equal(prop, olds.get(prop.wire), new):
+                result.append(prop)
+        return result
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """Explicit diff: changed inputs, replacements, delete-before-replace."""
+        changed = self.changed(olds, news)
+        replaces = [p.wire for p in changed if p.replace]
+        self.diff_resource(olds, news, changed)
+        return DiffResult(
+            changes=bool(changed),
+            replaces=replaces,
+            delete_before_replace=bool(replaces),
+        )
+
+    def diff_resource(self, olds: Mapping[str, Any], news: Mapping[str, Any], changed: list[Prop]) -> None:
+        """Hook for warnings about a planned change (e.g. data loss)."""
+
+    # -- helpers for create/read/update ------------------------------------------------------------
+    def api_params(self, values: Mapping[str, Any], props: list[Prop] | tuple[Prop, ...]) -> dict[str, Any]:
+        """API parameters for ``props`` taken from wire-named ``values`` (unset values left out)."""
+        params: dict[str, Any] = {}
+        for prop in props:
+            if not prop.sendable or not prop.input:
+                continue
+            value = values.get(prop.wire)
+            if value is None:
+                value = prop.default
+            if value is not None:
+                params[prop.api_name] = value
+        return params
+
+    def outputs(self, inputs: Mapping[str, Any], server: Mapping[str, Any]) -> dict[str, Any]:
+        """Full outputs: every property, from ``server`` (wire names) where it knows, else ``inputs``."""
+        outs: dict[str, Any] = {}
+        for prop in self.props:
+            if prop.wire in server and server[prop.wire] is not None:
+                outs[prop.wire] = server[prop.wire]
+            else:
+                outs[prop.wire] = inputs.get(prop.wire, prop.default)
+        return outs
+
+    @staticmethod
+    def log(message: str) -> None:
+        """Progress for the user's terminal (pulumi.log.info reaches it)."""
+        pulumi.log.info(message)
+
+    @staticmethod
+    def warn(message: str) -> None:
+        """A warning for the user's terminal."""
+        pulumi.log.warn(message)
+
+
+def _validate(prop: Prop, value: Any) -> Any:
+    if prop.type == "array":
+        return validation.check_string_list(value, item=prop.validate)
+    if prop.validate is not None:
+        return prop.validate(value)
+    if prop.type == "string":
+        return validation.check_string(value)
+    if prop.type == "boolean":
+        return validation.check_bool(value)
+    if prop.type == "integer":
+        return validation.check_int(value)
+    return validation.check_string_map(value)
+
+
+def _equal(prop: Prop, old: Any, new: Any) -> bool:
+    if prop.as_set and isinstance(old, (list, tuple)) and isinstance(new, (list, tuple)):
+        return set(old) == set(new)
+    if prop.type == "array" and old is None:
+        return not new
+    return bool(old == new)

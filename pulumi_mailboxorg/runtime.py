@@ -1,0 +1,86 @@
+"""Process-wide state of the provider host: configuration, the shared API client, the DNS checker.
+
+Provider instances are pickled (with dill) into the Pulumi state, so they must stay tiny and hold
+no session, lock, socket or credential. Everything stateful lives here, at module level, in the
+process that the engine starts for dynamic providers (``python -m pulumi.dynamic``):
+
+* :func:`configure` is called from every provider's ``configure()`` with the stack configuration;
+* :func:`client` returns the one :class:`~pulumi_mailboxorg.client.MailboxOrgClient` of the process,
+  so all operations (up to 4 at once) share one login;
+* :func:`checker` returns a DNS propagation checker built from the same configuration.
+
+Without a ``configure()`` call (for example code that uses a provider directly) the configuration
+comes from the environment variables alone.
+"""
+
+from __future__ import annotations
+
+import atexit
+import threading
+
+from .client import MailboxOrgClient
+from .config import ProviderConfig
+from .dnscheck import PropagationChecker
+
+__all__ = ["checker", "client", "configure", "current_config", "reset"]
+
+_lock = threading.Lock()
+_config: ProviderConfig | None = None
+_client: MailboxOrgClient | None = None
+_retired: list[MailboxOrgClient] = []
+
+
+def configure(config: ProviderConfig) -> None:
+    """Install ``config`` for this process. A changed configuration gets a new client.
+
+    The previous client may still be serving operations in other threads, so it is not closed here
+    but at process exit (:func:`reset`).
+    """
+    global _config, _client
+    with _lock:
+        if config == _config:
+            return
+        if _client is not None:
+            _retired.append(_client)
+        _client = None
+        _config = config
+
+
+def current_config() -> ProviderConfig:
+    """The configuration installed by :func:`configure`, or one read from the environment."""
+    global _config
+    with _lock:
+        if _config is None:
+            _config = ProviderConfig.load()
+        return _config
+
+
+def client() -> MailboxOrgClient:
+    """The process's shared API client (created on first use; the login itself is lazy)."""
+    global _client
+    config = current_config()
+    with _lock:
+        if _client is None:
+            username, password = config.require_credentials()
+            _client = MailboxOrgClient(config.endpoint, username, password, rate_limit=config.rate_limit)
+        return _client
+
+
+def checker() -> PropagationChecker:
+    """A DNS propagation checker honouring ``mailboxorg:dnsNameservers``."""
+    config = current_config()
+    return PropagationChecker(config.dns_nameservers or None)
+
+
+def reset() -> None:
+    """Close the shared client and forget the configuration (tests; process exit)."""
+    global _config, _client
+    with _lock:
+        old = [*_retired, *([_client] if _client is not None else [])]
+        _retired.clear()
+        _client, _config = None, None
+    for client in old:
+        client.close()
+
+
+atexit.register(reset)
