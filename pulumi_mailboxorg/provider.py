@@ -34,6 +34,7 @@ from typing import Any, ClassVar, TypeVar, cast
 
 import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, DiffResult, ResourceProvider
+from pulumi.output import Unknown
 
 from . import runtime, validation
 from .client import MailboxOrgClient
@@ -51,7 +52,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def is_unknown(value: Any) -> bool:
-    """True when ``value`` is, or contains, a preview unknown."""
+    """True when ``value`` is, or contains, a preview unknown.
+
+    The dynamic-provider host deserialises Check and Diff inputs with ``keep_unknowns=True``, which
+    yields :class:`pulumi.output.Unknown` objects; the raw sentinel string is accepted too.
+    """
+    if isinstance(value, Unknown):
+        return True
     if isinstance(value, str):
         return value == UNKNOWN
     if isinstance(value, (list, tuple)):

@@ -18,6 +18,9 @@
 
 ``reseller`` / ``acme``
     ``RawRpc`` already logged in as the two logins of ``emulator``.
+
+``host_pool``
+    From :mod:`harness.fixtures` (module-scoped pool of started ``python -m pulumi.dynamic`` hosts).
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ import pytest
 import requests
 
 from pulumi_mailboxorg.emulator import Emulator
+
+pytest_plugins = ["harness.fixtures"]
 
 RESELLER = ("reseller", "reseller-pass", "reseller")
 ACME = ("acme", "acme-pass", "account")

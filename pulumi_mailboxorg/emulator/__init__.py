@@ -33,6 +33,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterable
 from types import TracebackType
+from typing import Any
 
 from .api import ApiServer
 from .dns_server import AuthoritativeServer
@@ -199,12 +200,24 @@ class Emulator:
         return self._api.calls
 
     @property
+    def journal(self) -> list[tuple[str, dict[str, Any]]]:
+        """(method, params) of every call that reached processing, in order (for tests: what was sent).
+
+        Secret parameters are kept as sent: the journal is for tests on loopback only.
+        """
+        return self._api.journal
+
+    def sent(self, method: str) -> list[dict[str, Any]]:
+        """The params of every processed call of ``method``, in order."""
+        return [params for name, params in self._api.journal if name == method]
+
+    @property
     def logins(self) -> int:
         """Number of successful ``auth`` calls."""
         return self.state.logins
 
     def reset_counters(self) -> None:
-        """Set :attr:`calls` and :attr:`logins` back to zero."""
+        """Set :attr:`calls`, :attr:`journal` and :attr:`logins` back to zero."""
         self._api.reset_calls()
         self.state.reset_counters()
 

@@ -16,6 +16,7 @@ or missing; any ``id`` is echoed unchanged (``null`` when absent); a body that i
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import logging
 import socket
@@ -181,6 +182,8 @@ class _Handler(BaseHTTPRequestHandler):
         if fault == "expire":
             app.state.expire_session(auth_id)
 
+        params = request.get("params")
+        app.record_call(method, params if isinstance(params, dict) else {})
         envelope = self._process(method, request, request_id, auth_id)
         if fault == "drop":
             raise _Abort
@@ -290,6 +293,7 @@ class ApiServer:
         self._stopping = threading.Event()
         self._calls: Counter[str] = Counter()
         self._calls_lock = threading.Lock()
+        self._journal: list[tuple[str, dict[str, Any]]] = []
         self._httpd: _HttpServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -358,13 +362,25 @@ class ApiServer:
         with self._calls_lock:
             self._calls[method] += 1
 
+    def record_call(self, method: str, params: dict[str, Any]) -> None:
+        """Journal one call that reached processing (after faults that answer without processing)."""
+        with self._calls_lock:
+            self._journal.append((method, copy.deepcopy(params)))
+
     @property
     def calls(self) -> Counter[str]:
         """A copy of the per-method call counter."""
         with self._calls_lock:
             return Counter(self._calls)
 
+    @property
+    def journal(self) -> list[tuple[str, dict[str, Any]]]:
+        """A copy of the (method, params) of every call that reached processing, in order."""
+        with self._calls_lock:
+            return list(self._journal)
+
     def reset_calls(self) -> None:
-        """Set every call count back to zero."""
+        """Set every call count back to zero and empty the journal."""
         with self._calls_lock:
             self._calls.clear()
+            self._journal.clear()

@@ -1,0 +1,788 @@
+"""Start ``python -m pulumi.dynamic`` and speak its gRPC protocol exactly as the Pulumi engine does.
+
+How this mirrors the engine (Go sources: ``sdk/go/common/resource/plugin/plugin.go`` and
+``provider_plugin.go``; Python side: ``pulumi/dynamic/__main__.py`` of the installed SDK):
+
+* **Launch.** The engine runs the ``pulumi-resource-pulumi-python`` shim, which executes
+  ``python -u -m pulumi.dynamic`` in the program directory with the CLI's environment plus
+  ``PULUMI_PROJECT``. :class:`ProviderHost` runs ``sys.executable -u -m pulumi.dynamic`` with a
+  controlled environment (inherited ``MAILBOXORG_*`` variables are dropped unless a test sets them,
+  so a developer's real credentials never reach a test) and ``PYTHONPATH`` pointing at ``tests/`` so
+  providers pickled by reference (``harness.trivial_provider``) import in the child.
+* **Handshake.** Like ``newPlugin``: read the first stdout line (the port), dial ``127.0.0.1:PORT``,
+  wait until the channel is ready, call ``Handshake`` (the dynamic host answers UNIMPLEMENTED and the
+  engine falls back, as here), then ``GetPluginInfo``.
+* **Configure.** ``ConfigureRequest.args`` holds the stack configuration with namespaced keys
+  (``mailboxorg:endpoint``): since pulumi 3.139 dynamic providers receive *all* stack config. The
+  engine marshals ``args`` with ``KeepSecrets: true``, so a secret config value arrives wrapped and the
+  host unwraps it (``rpc.unwrap_rpc_secret`` in ``DynamicResourceProviderServicer.Configure``). The
+  host answers ``acceptSecrets=False`` and ``supportsPreview=False``.
+* **Resource calls.** ``Check``/``Diff``/``Create``/``Read``/``Update``/``Delete`` carry ``urn``,
+  ``name``, ``type`` and Structs built by :func:`harness.wire.to_struct` (``rpc.serialize_properties``)
+  with ``__provider`` = :func:`pulumi.dynamic.dynamic.serialize_provider` of the provider. Secrets
+  are stripped (``acceptSecrets=False``); unknowns are only sent in previews.
+* **Errors.** The host aborts a failed call with ``grpc.StatusCode.UNKNOWN`` and
+  ``traceback.format_exc()`` as details (``_abort_with_traceback``). That surfaces here as
+  :class:`ProviderError` carrying the same text the engine would print.
+* **Output and logs.** The engine forwards each line the plugin writes to stderr to the user's
+  terminal (``runtrace`` -> ``Diag.Infoerrf``). Inside the host ``pulumi.log`` has no engine:
+  ``get_provider`` re-runs ``pulumi.runtime.configure(Settings(..., engine=None))`` before every
+  call, and the host ignores its argv, so no engine address can be injected (no PULUMI_* variable or
+  ``--engine`` flag is read). Hence ``pulumi.log.info/warn/error`` print ``info: ...``,
+  ``warning: ...``, ``error: ...`` to stderr, which is exactly what a real user sees, and
+  ``pulumi.log.debug`` is dropped, exactly as in a real deployment. (Python ``logging`` records of
+  level WARNING and up reach stderr too, bare, through logging's last-resort handler, since the host
+  configures no logging.) Both streams go to files:
+  :meth:`ProviderHost.stderr_text` and :meth:`ProviderHost.log_messages` expose them, also after
+  :meth:`ProviderHost.close`.
+* **Concurrency.** The host serves at most 4 calls at once (``ThreadPoolExecutor(max_workers=4)``);
+  the channel is thread-safe, so the program helper can call from several threads.
+* **Lifetime.** The engine starts a fresh plugin per deployment and kills it at the end. The host
+  caches configured providers per pickled blob for its whole life (``_PROVIDER_CACHE``), so one host
+  must never serve two tests; :class:`HostPool` keeps pre-started *fresh* hosts so a test pays no
+  start-up latency, and never hands out the same host twice.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import weakref
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Final, Literal, NamedTuple
+
+import grpc
+from google.protobuf import empty_pb2  # type: ignore[import-untyped, unused-ignore]
+from pulumi.dynamic import ResourceProvider
+from pulumi.dynamic.dynamic import serialize_provider
+from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
+from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
+
+from .wire import PROVIDER_KEY, Secret, contains_unknowns, from_struct, to_struct
+
+__all__ = [
+    "DEFAULT_PROJECT",
+    "DEFAULT_STACK",
+    "DYNAMIC_PROVIDER_TYPE",
+    "DYNAMIC_TYPE",
+    "CheckFailure",
+    "CheckResponse",
+    "ConfigureResponse",
+    "CreateResponse",
+    "DiffResponse",
+    "HostPool",
+    "HostStartError",
+    "LogMessage",
+    "ProviderError",
+    "ProviderHost",
+    "ProviderLike",
+    "ReadResponse",
+    "make_urn",
+    "parse_log_messages",
+    "provider_blob",
+]
+
+#: The type token of ``pulumi.dynamic.Resource`` (``pulumi-python:`` + ``dynamic:Resource``).
+DYNAMIC_TYPE: Final[str] = "pulumi-python:dynamic:Resource"
+#: The default provider's type for dynamic resources.
+DYNAMIC_PROVIDER_TYPE: Final[str] = "pulumi:providers:pulumi-python"
+DEFAULT_PROJECT: Final[str] = "project"
+DEFAULT_STACK: Final[str] = "dev"
+#: ``tests/``: the directory holding the ``harness`` package, put on the child's ``PYTHONPATH``.
+TESTS_DIR: Final[Path] = Path(__file__).resolve().parent.parent
+
+#: A provider instance, or its already serialised (base64 dill) blob as stored in the state.
+ProviderLike = ResourceProvider | str
+
+_SEVERITIES: Final[dict[str, str]] = {"info: ": "info", "warning: ": "warning", "error: ": "error"}
+
+
+def make_urn(
+    name: str, type_: str = DYNAMIC_TYPE, *, project: str = DEFAULT_PROJECT, stack: str = DEFAULT_STACK
+) -> str:
+    """The URN the engine gives a top-level resource: ``urn:pulumi:STACK::PROJECT::TYPE::NAME``."""
+    return f"urn:pulumi:{stack}::{project}::{type_}::{name}"
+
+
+def provider_blob(provider: ProviderLike) -> str:
+    """The ``__provider`` value for ``provider``: ``serialize_provider`` unless already a blob."""
+    return provider if isinstance(provider, str) else serialize_provider(provider)
+
+
+def _urn_parts(urn: str) -> tuple[str, str]:
+    """(name, type) of a URN."""
+    parts = urn.split("::")
+    return parts[-1], parts[-2].split("$")[-1]
+
+
+class HostStartError(RuntimeError):
+    """The provider host did not start (it exited, or printed no port in time)."""
+
+
+class ProviderError(RuntimeError):
+    """A gRPC call to the provider host failed; ``details`` is what the engine would show the user.
+
+    For a provider exception the details are the host's ``traceback.format_exc()``;
+    :attr:`exception_line` is its last line (``module.ErrorClass: message``).
+    """
+
+    def __init__(self, method: str, code: grpc.StatusCode, details: str) -> None:
+        self.method = method
+        self.code = code
+        self.details = details
+        super().__init__(f"{method} failed ({code.name}): {details}")
+
+    @property
+    def exception_line(self) -> str:
+        """The last non-empty line of the details: the provider's exception type and message."""
+        lines = [line for line in self.details.strip().splitlines() if line.strip()]
+        return lines[-1] if lines else ""
+
+
+class LogMessage(NamedTuple):
+    """A diagnostic the provider wrote with ``pulumi.log`` (as the engine shows it on the terminal)."""
+
+    severity: str  # "info" | "warning" | "error"
+    message: str
+
+
+@dataclass(frozen=True)
+class ConfigureResponse:
+    """The host's answer to ``Configure`` (the protocol the engine then uses)."""
+
+    accept_secrets: bool
+    supports_preview: bool
+    accept_resources: bool
+    accept_outputs: bool
+
+
+class CheckFailure(NamedTuple):
+    """One validation failure from ``Check``."""
+
+    property: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class CheckResponse:
+    """Checked inputs (without ``__provider``) and failures."""
+
+    inputs: dict[str, Any]
+    failures: list[CheckFailure]
+
+
+@dataclass(frozen=True)
+class DiffResponse:
+    """A provider's diff, as the engine receives it."""
+
+    changes: Literal["unknown", "none", "some"]
+    replaces: list[str]
+    stables: list[str]
+    delete_before_replace: bool
+
+
+@dataclass(frozen=True)
+class CreateResponse:
+    """New id and outputs (without ``__provider``)."""
+
+    id: str
+    outputs: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ReadResponse:
+    """Read result: an empty ``id`` means the resource is gone; ``inputs`` only when the provider set them."""
+
+    id: str
+    outputs: dict[str, Any]
+    inputs: dict[str, Any] | None
+
+
+_CHANGES: Final[dict[int, Literal["unknown", "none", "some"]]] = {
+    provider_pb2.DiffResponse.DIFF_UNKNOWN: "unknown",
+    provider_pb2.DiffResponse.DIFF_NONE: "none",
+    provider_pb2.DiffResponse.DIFF_SOME: "some",
+}
+
+
+def _reap(process: subprocess.Popen[bytes], workdir: str) -> None:
+    """Kill and wait for ``process`` (no zombie), then remove its output directory."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+@dataclass
+class _Outputs:
+    stdout: str = ""
+    stderr: str = ""
+    captured: bool = False
+
+
+class ProviderHost:
+    """One ``python -m pulumi.dynamic`` process and a gRPC client speaking to it like the engine.
+
+    Use as a context manager (``with ProviderHost() as host:``) or call :meth:`start` and
+    :meth:`close`. Property maps are plain dicts; values may be :class:`harness.wire.Secret`
+    (stripped before sending, as the engine does for this provider) and, for previews,
+    :data:`harness.wire.UNKNOWN`. ``__provider`` is added from the ``provider`` argument to every map
+    that does not carry one already, and removed from every result.
+    """
+
+    def __init__(
+        self,
+        *,
+        env: Mapping[str, str | None] | None = None,
+        inherit_env: bool = True,
+        isolate_env_prefixes: Sequence[str] = ("MAILBOXORG_",),
+        cwd: str | os.PathLike[str] | None = None,
+        pythonpath: Sequence[str | os.PathLike[str]] = (TESTS_DIR,),
+        project: str = DEFAULT_PROJECT,
+        stack: str = DEFAULT_STACK,
+        python: str = sys.executable,
+        startup_timeout: float = 30.0,
+        call_timeout: float = 60.0,
+    ) -> None:
+        """Prepare (not start) a host.
+
+        :param env: variables to set (``None`` value: unset) on top of the inherited environment.
+        :param inherit_env: start from ``os.environ`` (like the engine) or from an empty environment.
+        :param isolate_env_prefixes: inherited variables with these prefixes are dropped (``env`` may
+            set them again), so tests never pick up a developer's real ``MAILBOXORG_*`` settings.
+        :param cwd: the working directory (the engine uses the program directory); default ``tests/``.
+        :param pythonpath: prepended to ``PYTHONPATH`` so by-reference pickles import in the child.
+        :param project: ``PULUMI_PROJECT`` (namespace for un-namespaced ``Config.get`` keys).
+        """
+        self.project = project
+        self.stack = stack
+        self.python = python
+        self.cwd = os.fspath(cwd) if cwd is not None else os.fspath(TESTS_DIR)
+        self.startup_timeout = startup_timeout
+        self.call_timeout = call_timeout
+        self.env = self._build_env(env, inherit_env, isolate_env_prefixes, pythonpath)
+        #: gRPC methods called so far (``Check``, ``Create``, ...), for assertions like "no Create".
+        self.calls: Counter[str] = Counter()
+        #: The host's answer to ``Configure`` once sent; ``GetPluginInfo``'s version once started.
+        self.configured: ConfigureResponse | None = None
+        self.plugin_version: str | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+        self._workdir: str | None = None
+        self._channel: grpc.Channel | None = None
+        self._stub: provider_pb2_grpc.ResourceProviderStub | None = None
+        self._port: int | None = None
+        self._outputs = _Outputs()
+        self._finalizer: weakref.finalize[Any, Any] | None = None
+        self._lock = threading.Lock()
+
+    # -- environment ---------------------------------------------------------------------------------
+    def _build_env(
+        self,
+        overrides: Mapping[str, str | None] | None,
+        inherit: bool,
+        isolate: Sequence[str],
+        pythonpath: Sequence[str | os.PathLike[str]],
+    ) -> dict[str, str]:
+        env: dict[str, str] = {}
+        if inherit:
+            env = {k: v for k, v in os.environ.items() if not any(k.startswith(p) for p in isolate)}
+        elif "PATH" in os.environ:
+            env["PATH"] = os.environ["PATH"]
+        env["PULUMI_PROJECT"] = self.project
+        paths = [os.fspath(p) for p in pythonpath]
+        if env.get("PYTHONPATH"):
+            paths.append(env["PYTHONPATH"])
+        if paths:
+            env["PYTHONPATH"] = os.pathsep.join(paths)
+        for key, value in (overrides or {}).items():
+            if value is None:
+                env.pop(key, None)
+            else:
+                env[key] = value
+        return env
+
+    # -- lifecycle -----------------------------------------------------------------------------------
+    @property
+    def pid(self) -> int | None:
+        """The host's process id (None before :meth:`launch`)."""
+        return self._process.pid if self._process is not None else None
+
+    @property
+    def port(self) -> int:
+        """The gRPC port the host printed."""
+        if self._port is None:
+            raise RuntimeError("the provider host is not started")
+        return self._port
+
+    @property
+    def returncode(self) -> int | None:
+        """The exit status once the process has ended, else None."""
+        return self._process.poll() if self._process is not None else None
+
+    def launch(self) -> None:
+        """Spawn the process without waiting for it (used by :class:`HostPool` to pre-start hosts)."""
+        if self._process is not None:
+            return
+        self._workdir = tempfile.mkdtemp(prefix="pulumi-dynamic-host-")
+        with (
+            open(os.path.join(self._workdir, "stdout"), "wb") as stdout,
+            open(os.path.join(self._workdir, "stderr"), "wb") as stderr,
+        ):
+            self._process = subprocess.Popen(
+                [self.python, "-u", "-m", "pulumi.dynamic"],
+                cwd=self.cwd,
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=stdout,
+                stderr=stderr,
+            )
+        self._finalizer = weakref.finalize(self, _reap, self._process, self._workdir)
+
+    def start(self) -> ProviderHost:
+        """Launch (if needed), read the port, connect, and handshake like the engine. Idempotent."""
+        with self._lock:
+            if self._stub is not None:
+                return self
+            if self._outputs.captured:
+                raise RuntimeError("this provider host was closed; start a new one")
+            self.launch()
+            self._port = self._wait_for_port()
+            channel = grpc.insecure_channel(f"127.0.0.1:{self._port}", options=_GRPC_CHANNEL_OPTIONS)
+            try:
+                grpc.channel_ready_future(channel).result(timeout=self.startup_timeout)
+            except grpc.FutureTimeoutError as exc:
+                channel.close()
+                raise HostStartError(f"provider host port {self._port} not reachable") from exc
+            self._channel = channel
+            self._stub = provider_pb2_grpc.ResourceProviderStub(channel)
+        self._handshake()
+        return self
+
+    def _wait_for_port(self) -> int:
+        assert self._process is not None and self._workdir is not None
+        path = os.path.join(self._workdir, "stdout")
+        deadline = time.monotonic() + self.startup_timeout
+        while True:
+            with open(path, "rb") as handle:
+                first = handle.readline()
+            if first.endswith(b"\n"):
+                try:
+                    return int(first.strip())
+                except ValueError as exc:
+                    raise HostStartError(f"provider host wrote an invalid port: {first!r}") from exc
+            if self._process.poll() is not None:
+                raise HostStartError(
+                    f"provider host exited with status {self._process.returncode} before printing "
+                    f"its port; stderr:\n{self._read('stderr')}"
+                )
+            if time.monotonic() > deadline:
+                raise HostStartError(f"provider host printed no port within {self.startup_timeout} s")
+            time.sleep(0.005)
+
+    def _handshake(self) -> None:
+        try:
+            self._call("Handshake", provider_pb2.ProviderHandshakeRequest(configure_with_urn=True))
+        except ProviderError as exc:
+            if exc.code != grpc.StatusCode.UNIMPLEMENTED:
+                raise
+        self.plugin_version = self._call("GetPluginInfo", empty_pb2.Empty()).version
+
+    def close(self) -> None:
+        """Close the channel, stop the process and wait for it (no zombie). Output stays readable."""
+        with self._lock:
+            if self._channel is not None:
+                self._channel.close()
+                self._channel = None
+                self._stub = None
+            if self._process is not None and self._finalizer is not None and self._finalizer.alive:
+                if self._process.poll() is None:
+                    self._process.terminate()
+                    try:
+                        self._process.wait(timeout=5)
+                    except subprocess.TimeoutExpired:
+                        self._process.kill()
+                        self._process.wait()
+                self._capture_outputs()
+                self._finalizer()
+
+    def __enter__(self) -> ProviderHost:
+        try:
+            return self.start()
+        except BaseException:
+            self.close()
+            raise
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- output --------------------------------------------------------------------------------------
+    def _read(self, stream: str) -> str:
+        if self._workdir is None:
+            return ""
+        try:
+            with open(os.path.join(self._workdir, stream), "rb") as handle:
+                return handle.read().decode("utf-8", errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def _capture_outputs(self) -> None:
+        if not self._outputs.captured:
+            self._outputs = _Outputs(self._read("stdout"), self._read("stderr"), captured=True)
+
+    def stderr_text(self) -> str:
+        """Everything the host wrote to stderr so far (tracebacks, ``pulumi.log`` lines, logging)."""
+        return self._outputs.stderr if self._outputs.captured else self._read("stderr")
+
+    def stdout_text(self) -> str:
+        """Everything the host wrote to stdout after (and including) the port line."""
+        return self._outputs.stdout if self._outputs.captured else self._read("stdout")
+
+    def log_messages(self) -> list[LogMessage]:
+        """``pulumi.log.info/warn/error`` messages, parsed from stderr (``debug`` is dropped by the SDK)."""
+        return parse_log_messages(self.stderr_text())
+
+    # -- gRPC ----------------------------------------------------------------------------------------
+    def _call(self, method: str, request: Any) -> Any:
+        if self._stub is None:
+            raise RuntimeError("the provider host is not started (use start() or a with block)")
+        self.calls[method] += 1
+        try:
+            return getattr(self._stub, method)(request, timeout=self.call_timeout)
+        except grpc.RpcError as exc:
+            raise ProviderError(method, exc.code(), exc.details() or "") from None
+
+    def _urn(self, urn: str | None) -> tuple[str, str, str]:
+        urn = urn or make_urn("resource", project=self.project, stack=self.stack)
+        name, type_ = _urn_parts(urn)
+        return urn, name, type_
+
+    @staticmethod
+    def _with_provider(props: Mapping[str, Any] | None, blob: str) -> dict[str, Any]:
+        out = dict(props or {})
+        out.setdefault(PROVIDER_KEY, blob)
+        return out
+
+    @staticmethod
+    def _strip(props: dict[str, Any]) -> dict[str, Any]:
+        props.pop(PROVIDER_KEY, None)
+        return props
+
+    def configure(
+        self,
+        config: Mapping[str, Any] | None = None,
+        *,
+        secret_keys: Iterable[str] = (),
+        urn: str | None = None,
+    ) -> ConfigureResponse:
+        """Send ``Configure`` with the stack config (keys like ``mailboxorg:endpoint``).
+
+        Values listed in ``secret_keys`` (or given as :class:`~harness.wire.Secret`) are marshalled as
+        secrets, like the engine does; the host unwraps them before ``provider.configure``.
+        """
+        secrets = set(secret_keys)
+        args = {
+            k: Secret(v) if k in secrets and not isinstance(v, Secret) else v
+            for k, v in (config or {}).items()
+        }
+        variables = {}
+        for key, value in args.items():
+            plain = value.value if isinstance(value, Secret) else value
+            variables[f"pulumi-python:config:{key}"] = plain if isinstance(plain, str) else json.dumps(plain)
+        urn = urn or make_urn("default", DYNAMIC_PROVIDER_TYPE, project=self.project, stack=self.stack)
+        response = self._call(
+            "Configure",
+            provider_pb2.ConfigureRequest(
+                variables=variables,
+                args=to_struct(args, keep_secrets=True),
+                acceptSecrets=True,
+                acceptResources=True,
+                sends_old_inputs=True,
+                sends_old_inputs_to_delete=True,
+                urn=urn,
+                name=_urn_parts(urn)[0],
+                type=DYNAMIC_PROVIDER_TYPE,
+            ),
+        )
+        self.configured = ConfigureResponse(
+            accept_secrets=response.acceptSecrets,
+            supports_preview=response.supportsPreview,
+            accept_resources=response.acceptResources,
+            accept_outputs=response.acceptOutputs,
+        )
+        return self.configured
+
+    def check(
+        self,
+        provider: ProviderLike,
+        news: Mapping[str, Any],
+        olds: Mapping[str, Any] | None = None,
+        *,
+        urn: str | None = None,
+        preview: bool = False,
+        random_seed: bytes = b"",
+    ) -> CheckResponse:
+        """``Check(olds, news)``; ``olds`` are the prior *inputs* (empty for a new resource)."""
+        blob = provider_blob(provider)
+        urn, name, type_ = self._urn(urn)
+        self._reject_unknowns(news, preview, "Check")
+        response = self._call(
+            "Check",
+            provider_pb2.CheckRequest(
+                urn=urn,
+                name=name,
+                type=type_,
+                olds=to_struct(self._with_provider(olds, blob)),
+                news=to_struct(self._with_provider(news, blob)),
+                randomSeed=random_seed,
+            ),
+        )
+        return CheckResponse(
+            inputs=self._strip(from_struct(response.inputs)),
+            failures=[CheckFailure(f.property, f.reason) for f in response.failures],
+        )
+
+    def diff(
+        self,
+        provider: ProviderLike,
+        id_: str,
+        olds: Mapping[str, Any],
+        news: Mapping[str, Any],
+        *,
+        old_inputs: Mapping[str, Any] | None = None,
+        urn: str | None = None,
+        preview: bool = False,
+    ) -> DiffResponse:
+        """``Diff(id, olds=prior outputs, news=checked inputs, old_inputs=prior inputs)``."""
+        blob = provider_blob(provider)
+        urn, name, type_ = self._urn(urn)
+        self._reject_unknowns(news, preview, "Diff")
+        response = self._call(
+            "Diff",
+            provider_pb2.DiffRequest(
+                id=id_,
+                urn=urn,
+                name=name,
+                type=type_,
+                olds=to_struct(self._with_provider(olds, blob)),
+                news=to_struct(self._with_provider(news, blob)),
+                old_inputs=to_struct(self._with_provider(old_inputs or {}, blob)),
+            ),
+        )
+        return DiffResponse(
+            changes=_CHANGES[response.changes],
+            replaces=list(response.replaces),
+            stables=list(response.stables),
+            delete_before_replace=response.deleteBeforeReplace,
+        )
+
+    def create(
+        self,
+        provider: ProviderLike,
+        properties: Mapping[str, Any],
+        *,
+        urn: str | None = None,
+        preview: bool = False,
+    ) -> CreateResponse:
+        """``Create(properties=checked inputs)``.
+
+        The engine never sends ``preview=True`` to this host (it reports ``supportsPreview=False``);
+        the flag exists to exercise the host directly.
+        """
+        blob = provider_blob(provider)
+        urn, name, type_ = self._urn(urn)
+        self._reject_unknowns(properties, preview, "Create")
+        response = self._call(
+            "Create",
+            provider_pb2.CreateRequest(
+                urn=urn,
+                name=name,
+                type=type_,
+                properties=to_struct(self._with_provider(properties, blob)),
+                preview=preview,
+            ),
+        )
+        return CreateResponse(id=response.id, outputs=self._strip(from_struct(response.properties)))
+
+    def read(
+        self,
+        provider: ProviderLike,
+        id_: str,
+        properties: Mapping[str, Any],
+        *,
+        inputs: Mapping[str, Any] | None = None,
+        urn: str | None = None,
+    ) -> ReadResponse:
+        """``Read(id, properties=prior outputs, inputs=prior inputs)`` (a refresh)."""
+        blob = provider_blob(provider)
+        urn, name, type_ = self._urn(urn)
+        response = self._call(
+            "Read",
+            provider_pb2.ReadRequest(
+                id=id_,
+                urn=urn,
+                name=name,
+                type=type_,
+                properties=to_struct(self._with_provider(properties, blob)),
+                inputs=to_struct(self._with_provider(inputs, blob)) if inputs is not None else None,
+            ),
+        )
+        new_inputs = self._strip(from_struct(response.inputs)) if response.HasField("inputs") else None
+        return ReadResponse(
+            id=response.id, outputs=self._strip(from_struct(response.properties)), inputs=new_inputs
+        )
+
+    def update(
+        self,
+        provider: ProviderLike,
+        id_: str,
+        olds: Mapping[str, Any],
+        news: Mapping[str, Any],
+        *,
+        old_inputs: Mapping[str, Any] | None = None,
+        urn: str | None = None,
+        preview: bool = False,
+    ) -> dict[str, Any]:
+        """``Update(id, olds=prior outputs, news=checked inputs)``; returns the new outputs."""
+        blob = provider_blob(provider)
+        urn, name, type_ = self._urn(urn)
+        self._reject_unknowns(news, preview, "Update")
+        response = self._call(
+            "Update",
+            provider_pb2.UpdateRequest(
+                id=id_,
+                urn=urn,
+                name=name,
+                type=type_,
+                olds=to_struct(self._with_provider(olds, blob)),
+                news=to_struct(self._with_provider(news, blob)),
+                old_inputs=to_struct(self._with_provider(old_inputs or {}, blob)),
+                preview=preview,
+            ),
+        )
+        return self._strip(from_struct(response.properties))
+
+    def delete(
+        self,
+        provider: ProviderLike,
+        id_: str,
+        properties: Mapping[str, Any],
+        *,
+        old_inputs: Mapping[str, Any] | None = None,
+        urn: str | None = None,
+    ) -> None:
+        """``Delete(id, properties=prior outputs, old_inputs=prior inputs)``."""
+        blob = provider_blob(provider)
+        urn, name, type_ = self._urn(urn)
+        self._call(
+            "Delete",
+            provider_pb2.DeleteRequest(
+                id=id_,
+                urn=urn,
+                name=name,
+                type=type_,
+                properties=to_struct(self._with_provider(properties, blob)),
+                old_inputs=to_struct(self._with_provider(old_inputs or {}, blob)),
+            ),
+        )
+
+    @staticmethod
+    def _reject_unknowns(props: Mapping[str, Any], preview: bool, method: str) -> None:
+        if not preview and contains_unknowns(props):
+            raise ValueError(
+                f"{method}: unknown values are only sent in a preview (the engine's KeepUnknowns); "
+                "pass preview=True"
+            )
+
+
+def parse_log_messages(stderr: str) -> list[LogMessage]:
+    """The ``pulumi.log`` lines in a host's stderr (``info: ...``, ``warning: ...``, ``error: ...``).
+
+    A multi-line message keeps only its first line here; the rest is in :meth:`ProviderHost.stderr_text`.
+    """
+    messages = []
+    for line in stderr.splitlines():
+        for prefix, severity in _SEVERITIES.items():
+            if line.startswith(prefix):
+                messages.append(LogMessage(severity, line[len(prefix) :]))
+                break
+    return messages
+
+
+@dataclass
+class HostPool:
+    """Hands out *fresh* started hosts, keeping ``spares`` pre-launched so tests do not wait.
+
+    Every :meth:`take` returns a process that has never been configured nor served a call (the host
+    caches configured providers for its whole life, and the engine starts one per deployment).
+    ``take(env=...)`` with a different environment launches a dedicated host. Use as a context
+    manager or call :meth:`close`; hosts taken from the pool are closed by their users.
+    """
+
+    spares: int = 1
+    host_options: dict[str, Any] = field(default_factory=dict)
+    _idle: list[ProviderHost] = field(default_factory=list, init=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+    _closed: bool = field(default=False, init=False)
+    started: int = field(default=0, init=False)
+
+    def _new(self, **overrides: Any) -> ProviderHost:
+        host = ProviderHost(**{**self.host_options, **overrides})
+        host.launch()
+        self.started += 1
+        return host
+
+    def take(self, **overrides: Any) -> ProviderHost:
+        """A started, unconfigured host; ``overrides`` are :class:`ProviderHost` options for this one."""
+        if self._closed:
+            raise RuntimeError("the host pool is closed")
+        if overrides:
+            return self._new(**overrides).start()
+        with self._lock:
+            host = self._idle.pop(0) if self._idle else self._new()
+            while len(self._idle) < self.spares:
+                self._idle.append(self._new())
+        try:
+            return host.start()
+        except BaseException:
+            host.close()
+            raise
+
+    __call__ = take
+
+    def close(self) -> None:
+        """Stop the idle hosts."""
+        with self._lock:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for host in idle:
+            host.close()
+
+    def __enter__(self) -> HostPool:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
