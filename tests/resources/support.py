@@ -1,0 +1,83 @@
+"""Shared helpers for resource tests: stacks wired to an emulator, and the resources' Res builders.
+
+Resource tests drive the real dynamic-provider host (``python -m pulumi.dynamic``) through
+:mod:`harness`, against the ``emulator`` fixture. Properties use wire (camelCase) names, as the engine
+sends them; secret inputs are wrapped in :class:`harness.Secret`, as the Python SDK does for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from harness import HostPool, Res, Secret, Stack
+from pulumi_mailboxorg.account import AccountProvider
+from pulumi_mailboxorg.challenge import DomainChallengeProvider
+from pulumi_mailboxorg.context import ContextProvider
+from pulumi_mailboxorg.domain import DomainProvider
+from pulumi_mailboxorg.emulator import Emulator
+from pulumi_mailboxorg.mailbox import MailboxProvider
+from pulumi_mailboxorg.provider import MailboxOrgProvider
+
+#: Logins of the ``emulator`` fixture (tests/conftest.py).
+ACCOUNT_LOGIN = ("acme", "acme-pass")
+RESELLER_LOGIN = ("reseller", "reseller-pass")
+
+PROVIDERS: dict[str, type[MailboxOrgProvider]] = {
+    "Account": AccountProvider,
+    "Context": ContextProvider,
+    "Domain": DomainProvider,
+    "DomainChallenge": DomainChallengeProvider,
+    "Mailbox": MailboxProvider,
+}
+
+
+def stack_config(emulator: Emulator, login: tuple[str, str] = ACCOUNT_LOGIN, **extra: Any) -> dict[str, Any]:
+    """Stack config pointing the provider at ``emulator`` (API and DNS), fast DNS polling, no rate limit."""
+    config: dict[str, Any] = {
+        "mailboxorg:endpoint": emulator.endpoint,
+        "mailboxorg:username": login[0],
+        "mailboxorg:password": Secret(login[1]),
+        "mailboxorg:dnsNameservers": emulator.dns,
+        "mailboxorg:dnsPollInterval": "0.2",
+        "mailboxorg:verificationTimeout": "20",
+        "mailboxorg:rateLimit": "0",
+    }
+    config.update({f"mailboxorg:{key}": value for key, value in extra.items()})
+    return config
+
+
+def make_stack(
+    hosts: HostPool, emulator: Emulator, login: tuple[str, str] = ACCOUNT_LOGIN, **extra: Any
+) -> Stack:
+    """A Stack whose operations each start a fresh provider host configured for ``emulator``."""
+    return Stack(hosts, config=stack_config(emulator, login, **extra))
+
+
+def res(kind: str, props: Mapping[str, Any]) -> Res:
+    """A resource of ``kind`` (e.g. "Domain") with wire-named ``props``; secret props wrapped in Secret,
+    and ``additional_secret_outputs`` as the Python resource class declares them."""
+    provider_class = PROVIDERS[kind]
+    secret = {p.wire for p in provider_class.props if p.secret}
+    wrapped = {
+        k: Secret(v) if k in secret and v is not None and not isinstance(v, Secret) else v
+        for k, v in props.items()
+    }
+    return Res(provider_class(), wrapped, secret_outputs=sorted(secret))
+
+
+def domain(name: str = "example.com", account: str = "acme", **props: Any) -> Res:
+    """A Domain resource (password defaults to a fixed test value)."""
+    return res("Domain", {"account": account, "domain": name, "password": "domain-pass-1", **props})
+
+
+def mailbox(mail: str, **props: Any) -> Res:
+    """A Mailbox resource with the required fields filled in."""
+    base = {
+        "mail": mail,
+        "password": "mail-pass-1",
+        "plan": "standard",
+        "firstName": "Ada",
+        "lastName": "Lovelace",
+    }
+    return res("Mailbox", {**base, **props})
