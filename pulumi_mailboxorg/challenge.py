@@ -24,7 +24,7 @@ from pulumi.dynamic import CreateResult, ReadResult
 from .domain import find_domain
 from .errors import ApiError, DnsVerificationRequiredError, InputError, MailboxOrgError
 from .properties import Prop
-from .provider import MailboxOrgProvider, user_errors
+from .provider import LOGIN_PROPS, MailboxOrgProvider, user_errors
 from .resource import MailboxOrgResource
 from .validation import account_name, canonical_domain
 
@@ -69,6 +69,7 @@ class DomainChallengeProvider(MailboxOrgProvider):
             replace=True,
             validate=canonical_domain,
         ),
+        *LOGIN_PROPS,
         Prop("host", "string", "Fully qualified name of the TXT record to publish.", input=False),
         Prop("txt", "string", "Value of the TXT record to publish.", input=False),
         Prop(
@@ -82,7 +83,7 @@ class DomainChallengeProvider(MailboxOrgProvider):
     @user_errors
     def create(self, props: dict[str, Any]) -> CreateResult:
         """Probe ``domain.add`` and return the 218 challenge."""
-        client = self.client()
+        client = self.client(props)
         account, domain = props["account"], props["domain"]
         zone = props.get("zone") or domain
         probe = {"account": account, "domain": domain, "password": secrets.token_urlsafe(24) + "aA1!"}
@@ -90,6 +91,7 @@ class DomainChallengeProvider(MailboxOrgProvider):
             client.call("domain.add", probe)
         except DnsVerificationRequiredError as exc:
             outs = {
+                **props,
                 "account": account,
                 "domain": domain,
                 "zone": props.get("zone"),
@@ -142,6 +144,8 @@ class DomainChallengeArgs:
     account: pulumi.Input[str]
     domain: pulumi.Input[str]
     zone: pulumi.Input[str] | None = None
+    login_username: pulumi.Input[str] | None = None
+    login_password: pulumi.Input[str] | None = None
 
 
 class DomainChallenge(MailboxOrgResource, module="mailboxorg", name="DomainChallenge"):
@@ -175,6 +179,19 @@ class DomainChallenge(MailboxOrgResource, module="mailboxorg", name="DomainChall
         account: pulumi.Input[str] | None = None,
         domain: pulumi.Input[str] | None = None,
         zone: pulumi.Input[str] | None = None,
+        login_username: pulumi.Input[str] | None = None,
+        login_password: pulumi.Input[str] | None = None,
     ) -> None:
         """Declare a DomainChallenge; pass a :class:`DomainChallengeArgs` or keywords."""
-        super().__init__(resource_name, args, opts, {"account": account, "domain": domain, "zone": zone})
+        super().__init__(
+            resource_name,
+            args,
+            opts,
+            {
+                "account": account,
+                "domain": domain,
+                "zone": zone,
+                "login_username": login_username,
+                "login_password": login_password,
+            },
+        )

@@ -23,7 +23,7 @@ from .client import MailboxOrgClient
 from .domain import CONTEXT_WARNING
 from .errors import InputError, MailboxOrgError
 from .properties import Prop
-from .provider import MailboxOrgProvider, user_errors
+from .provider import LOGIN_PROPS, MailboxOrgProvider, user_errors
 from .resource import MailboxOrgResource
 from .validation import account_name, canonical_domain, check_string
 
@@ -79,6 +79,7 @@ class ContextProvider(MailboxOrgProvider):
             sendable=False,
             default=False,
         ),
+        *LOGIN_PROPS,
     )
 
     def check_resource(self, inputs: dict[str, Any]) -> list[Any]:
@@ -137,7 +138,7 @@ class ContextProvider(MailboxOrgProvider):
     @user_errors
     def create(self, props: dict[str, Any]) -> CreateResult:
         """Create a new context around the first domain (or use ``context_id``) and move the rest in."""
-        client = self.client()
+        client = self.client(props)
         account, domains = props["account"], sorted(props["domains"])
         allow = bool(props.get("allowDataLoss"))
         existing = _contexts(client, account)
@@ -172,7 +173,7 @@ class ContextProvider(MailboxOrgProvider):
     @user_errors
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """``context.list``: the context is gone when no domain is left in it."""
-        members = _contexts(self.client(), props.get("account", "")).get(id_)
+        members = _contexts(self.client(props), props.get("account", "")).get(id_)
         if not members:
             return ReadResult("", {})
         return ReadResult(id_, {**props, "contextId": id_, "domains": members})
@@ -180,7 +181,7 @@ class ContextProvider(MailboxOrgProvider):
     @user_errors
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """Move added domains in, removed ones out (into a new context each)."""
-        client = self.client()
+        client = self.client(news)
         account = news["account"]
         before, after = set(olds.get("domains") or []), set(news["domains"])
         added, removed = sorted(after - before), sorted(before - after)
@@ -207,6 +208,8 @@ class ContextArgs:
     domains: pulumi.Input[list[str]]
     context_id: pulumi.Input[str] | None = None
     allow_data_loss: pulumi.Input[bool] | None = None
+    login_username: pulumi.Input[str] | None = None
+    login_password: pulumi.Input[str] | None = None
 
 
 class Context(MailboxOrgResource, module="mailboxorg", name="Context"):
@@ -236,6 +239,8 @@ class Context(MailboxOrgResource, module="mailboxorg", name="Context"):
         domains: pulumi.Input[list[str]] | None = None,
         context_id: pulumi.Input[str] | None = None,
         allow_data_loss: pulumi.Input[bool] | None = None,
+        login_username: pulumi.Input[str] | None = None,
+        login_password: pulumi.Input[str] | None = None,
     ) -> None:
         """Declare a Context; pass a :class:`ContextArgs` or keywords."""
         super().__init__(
@@ -247,5 +252,7 @@ class Context(MailboxOrgResource, module="mailboxorg", name="Context"):
                 "domains": domains,
                 "context_id": context_id,
                 "allow_data_loss": allow_data_loss,
+                "login_username": login_username,
+                "login_password": login_password,
             },
         )

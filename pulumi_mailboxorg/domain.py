@@ -25,7 +25,7 @@ from .errors import (
     TransportError,
 )
 from .properties import Prop
-from .provider import MailboxOrgProvider, is_unknown, user_errors
+from .provider import LOGIN_PROPS, MailboxOrgProvider, is_unknown, user_errors
 from .resource import MailboxOrgResource
 from .validation import account_name, canonical_domain
 from .verification import Challenge, record_line, wait_for_verification
@@ -109,6 +109,7 @@ class DomainProvider(MailboxOrgProvider):
             sendable=False,
             default=False,
         ),
+        *LOGIN_PROPS,
         Prop(
             "verification_host",
             "string",
@@ -155,7 +156,7 @@ class DomainProvider(MailboxOrgProvider):
     @user_errors
     def create(self, props: dict[str, Any]) -> CreateResult:
         """Add the domain, answering the ownership challenge; adopt it when asked to."""
-        client = self.client()
+        client = self.client(props)
         account, domain = props["account"], props["domain"]
         if props.get("adopt"):
             existing = find_domain(client, account, domain)
@@ -255,7 +256,7 @@ class DomainProvider(MailboxOrgProvider):
     @user_errors
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """Refresh from ``domain.get``; a vanished domain (per ``domain.list``) reads as gone."""
-        client = self.client()
+        client = self.client(props)
         try:
             server = client.call("domain.get", {"domain": id_})
         except ApiError:
@@ -268,7 +269,7 @@ class DomainProvider(MailboxOrgProvider):
     @user_errors
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """``domain.set`` with only the changed fields; returns the full outputs."""
-        client = self.client()
+        client = self.client(news)
         changed = [p for p in self.changed(olds, news) if p.sendable]
         params = self.api_params(news, changed)
         if params.get("create_new_context_id") is False:
@@ -287,7 +288,7 @@ class DomainProvider(MailboxOrgProvider):
     @user_errors
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """``domain.del``; an already vanished domain is success."""
-        client = self.client()
+        client = self.client(props)
         account = props.get("account", "")
         try:
             client.call("domain.del", {"account": account, "domain": id_})
@@ -341,6 +342,8 @@ class DomainArgs:
     memo: pulumi.Input[str] | None = None
     verification_timeout: pulumi.Input[int] | None = None
     adopt: pulumi.Input[bool] | None = None
+    login_username: pulumi.Input[str] | None = None
+    login_password: pulumi.Input[str] | None = None
 
 
 class Domain(MailboxOrgResource, module="mailboxorg", name="Domain"):
@@ -392,6 +395,8 @@ class Domain(MailboxOrgResource, module="mailboxorg", name="Domain"):
         memo: pulumi.Input[str] | None = None,
         verification_timeout: pulumi.Input[int] | None = None,
         adopt: pulumi.Input[bool] | None = None,
+        login_username: pulumi.Input[str] | None = None,
+        login_password: pulumi.Input[str] | None = None,
     ) -> None:
         """Declare a Domain; pass a :class:`DomainArgs` or the same values as keywords."""
         super().__init__(
@@ -407,5 +412,7 @@ class Domain(MailboxOrgResource, module="mailboxorg", name="Domain"):
                 "memo": memo,
                 "verification_timeout": verification_timeout,
                 "adopt": adopt,
+                "login_username": login_username,
+                "login_password": login_password,
             },
         )

@@ -12,7 +12,7 @@ from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, UpdateResult
 from .client import MailboxOrgClient
 from .errors import ApiError, InputError, MailboxOrgError, TransportError
 from .properties import Prop
-from .provider import MailboxOrgProvider, is_unknown, user_errors
+from .provider import LOGIN_PROPS, MailboxOrgProvider, is_unknown, user_errors
 from .resource import MailboxOrgResource
 from .validation import canonical_email, check_enum
 
@@ -163,6 +163,7 @@ class MailboxProvider(MailboxOrgProvider):
             sendable=False,
             default=False,
         ),
+        *LOGIN_PROPS,
         Prop("domain", "string", "The domain of the address.", input=False),
         Prop("type", "string", "inbox, inboxforward or forward, as the server reports it.", input=False),
         Prop("account", "string", "The account the address belongs to.", input=False),
@@ -195,7 +196,7 @@ class MailboxProvider(MailboxOrgProvider):
     @user_errors
     def create(self, props: dict[str, Any]) -> CreateResult:
         """``mail.add``, then ``mail.set`` for what ``mail.add`` cannot carry (aliases, active)."""
-        client = self.client()
+        client = self.client(props)
         mail = props["mail"]
         if props.get("adopt") and find_mail(client, mail) is not None:
             self.log(f"Mailbox {mail}: already exists; adopting it (adopt=True).")
@@ -245,7 +246,7 @@ class MailboxProvider(MailboxOrgProvider):
     @user_errors
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """Refresh from ``mail.get``; a vanished address (per ``mail.list``) reads as gone."""
-        client = self.client()
+        client = self.client(props)
         try:
             server = client.call("mail.get", {"mail": id_})
         except ApiError:
@@ -258,7 +259,7 @@ class MailboxProvider(MailboxOrgProvider):
     @user_errors
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """``mail.set`` with only the changed fields (plus ``plan`` when a quota changes)."""
-        client = self.client()
+        client = self.client(news)
         changed = {p.name for p in self.changed(olds, news) if p.sendable}
         changed.discard("skip_welcome_mail")
         if "catchall" in changed:
@@ -283,7 +284,7 @@ class MailboxProvider(MailboxOrgProvider):
     @user_errors
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """``mail.del``; an already vanished address is success."""
-        client = self.client()
+        client = self.client(props)
         try:
             client.call("mail.del", {"mail": id_})
         except (ApiError, TransportError) as exc:
@@ -369,6 +370,8 @@ class MailboxArgs:
     fax: pulumi.Input[str] | None = None
     cell_phone: pulumi.Input[str] | None = None
     adopt: pulumi.Input[bool] | None = None
+    login_username: pulumi.Input[str] | None = None
+    login_password: pulumi.Input[str] | None = None
 
 
 class Mailbox(MailboxOrgResource, module="mailboxorg", name="Mailbox"):
@@ -479,6 +482,8 @@ class Mailbox(MailboxOrgResource, module="mailboxorg", name="Mailbox"):
         fax: pulumi.Input[str] | None = None,
         cell_phone: pulumi.Input[str] | None = None,
         adopt: pulumi.Input[bool] | None = None,
+        login_username: pulumi.Input[str] | None = None,
+        login_password: pulumi.Input[str] | None = None,
     ) -> None:
         """Declare a Mailbox; pass a :class:`MailboxArgs` or the same values as keywords."""
         values = dict(locals())

@@ -42,13 +42,33 @@ from .config import ProviderConfig
 from .errors import MailboxOrgError
 from .properties import Prop
 
-__all__ = ["PROVIDER_KEY", "UNKNOWN", "MailboxOrgProvider", "is_unknown", "user_errors"]
+__all__ = ["LOGIN_PROPS", "PROVIDER_KEY", "UNKNOWN", "MailboxOrgProvider", "is_unknown", "user_errors"]
 
 PROVIDER_KEY = "__provider"
 #: The engine's marker for a value not known yet (preview); pulumi.runtime.rpc.UNKNOWN.
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+#: Optional per-resource login, for resources a stack's own login may not manage (e.g. a reseller's
+#: stack creating a customer's mailboxes, which needs that customer's account login).
+LOGIN_PROPS: tuple[Prop, ...] = (
+    Prop(
+        "login_username",
+        "string",
+        "Log in as this user for this resource's API calls instead of `mailboxorg:username` (e.g. a "
+        "customer's account name in a reseller's stack). Recorded in the state; never sent as a field.",
+        sendable=False,
+    ),
+    Prop(
+        "login_password",
+        "string",
+        "Password of `login_username`. Secret.",
+        secret=True,
+        sendable=False,
+    ),
+)
 
 
 def is_unknown(value: Any) -> bool:
@@ -105,8 +125,13 @@ class MailboxOrgProvider(ResourceProvider):
         runtime.configure(ProviderConfig.load(req.config.get))
 
     @staticmethod
-    def client() -> MailboxOrgClient:
-        """The process's shared API client."""
+    def client(values: Mapping[str, Any] | None = None) -> MailboxOrgClient:
+        """The API client for an operation on ``values``: the resource's own login, if it names one
+        (``loginUsername``/``loginPassword``), else the process's shared client."""
+        values = values or {}
+        user, password = values.get("loginUsername"), values.get("loginPassword")
+        if user and password:
+            return runtime.client((str(user), str(password)))
         return runtime.client()
 
     # -- check -----------------------------------------------------------------------------------
@@ -145,6 +170,8 @@ class MailboxOrgProvider(ResourceProvider):
                 checked[prop.wire] = _validate(prop, value)
             except ValueError as exc:
                 failures.append(CheckFailure(prop.wire, f"{prop.name}: {exc}"))
+        if not failures:
+            failures.extend(_check_login(checked))
         if not failures:
             failures.extend(self.check_resource(checked))
         return CheckResult(checked, failures)
@@ -219,6 +246,16 @@ class MailboxOrgProvider(ResourceProvider):
     def warn(message: str) -> None:
         """A warning for the user's terminal."""
         pulumi.log.warn(message)
+
+
+def _check_login(inputs: Mapping[str, Any]) -> list[CheckFailure]:
+    """``login_username`` and ``login_password`` go together."""
+    user, password = inputs.get("loginUsername"), inputs.get("loginPassword")
+    if (user is None) != (password is None):
+        missing = "login_password" if password is None else "login_username"
+        wire = "loginPassword" if password is None else "loginUsername"
+        return [CheckFailure(wire, f"{missing}: set login_username and login_password together")]
+    return []
 
 
 def _validate(prop: Prop, value: Any) -> Any:

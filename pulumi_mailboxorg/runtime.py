@@ -16,6 +16,7 @@ comes from the environment variables alone.
 from __future__ import annotations
 
 import atexit
+import hashlib
 import threading
 
 from .client import MailboxOrgClient
@@ -28,6 +29,7 @@ _lock = threading.Lock()
 _config: ProviderConfig | None = None
 _client: MailboxOrgClient | None = None
 _retired: list[MailboxOrgClient] = []
+_by_login: dict[tuple[str, str], MailboxOrgClient] = {}
 
 
 def configure(config: ProviderConfig) -> None:
@@ -42,6 +44,8 @@ def configure(config: ProviderConfig) -> None:
             return
         if _client is not None:
             _retired.append(_client)
+        _retired.extend(_by_login.values())
+        _by_login.clear()
         _client = None
         _config = config
 
@@ -55,11 +59,23 @@ def current_config() -> ProviderConfig:
         return _config
 
 
-def client() -> MailboxOrgClient:
-    """The process's shared API client (created on first use; the login itself is lazy)."""
+def client(login: tuple[str, str] | None = None) -> MailboxOrgClient:
+    """The process's shared API client (created on first use; the login itself is lazy).
+
+    ``login`` (user name, password) selects a client of its own for that login, shared by every
+    operation that names it: a reseller's stack managing a customer's mailboxes with the
+    customer's account login. Without it, the configured credentials are used.
+    """
     global _client
     config = current_config()
     with _lock:
+        if login is not None and login != (config.username, config.password):
+            key = (login[0], hashlib.sha256(login[1].encode()).hexdigest())
+            other = _by_login.get(key)
+            if other is None:
+                other = MailboxOrgClient(config.endpoint, login[0], login[1], rate_limit=config.rate_limit)
+                _by_login[key] = other
+            return other
         if _client is None:
             username, password = config.require_credentials()
             _client = MailboxOrgClient(config.endpoint, username, password, rate_limit=config.rate_limit)
@@ -76,8 +92,9 @@ def reset() -> None:
     """Close the shared client and forget the configuration (tests; process exit)."""
     global _config, _client
     with _lock:
-        old = [*_retired, *([_client] if _client is not None else [])]
+        old = [*_retired, *_by_login.values(), *([_client] if _client is not None else [])]
         _retired.clear()
+        _by_login.clear()
         _client, _config = None, None
     for client in old:
         client.close()
