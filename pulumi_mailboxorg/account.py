@@ -185,7 +185,12 @@ class AccountProvider(MailboxOrgProvider):
         """``account.del``, refused while domains remain unless ``force_destroy``."""
         client = self.client()
         if not props.get("forceDestroy"):
-            domains = client.call("domain.list", {"account": id_})
+            try:
+                domains = client.call("domain.list", {"account": id_})
+            except ApiError:
+                if find_account(client, id_) is None:
+                    return  # already gone
+                raise
             names = (
                 [str(d.get("domain")) for d in domains if isinstance(d, dict)]
                 if isinstance(domains, list)
@@ -293,10 +298,48 @@ class Account(MailboxOrgResource, module="mailboxorg", name="Account"):
     """basic, profi, profixl or reseller."""
     memo: pulumi.Output[str | None]
     """Free-text note."""
+    contact_mail: pulumi.Output[str | None]
+    """Contact e-mail address."""
+    contact_phone: pulumi.Output[str | None]
+    """Contact phone number."""
+    contact_fax: pulumi.Output[str | None]
+    """Contact fax number."""
+    contact_mobile: pulumi.Output[str | None]
+    """Contact mobile number."""
     company: pulumi.Output[str | None]
     """Company name."""
+    ustid: pulumi.Output[str | None]
+    """VAT identification number."""
+    address_main_salutation: pulumi.Output[str | None]
+    """Main address: salutation (herr or frau)."""
+    address_main_first_name: pulumi.Output[str | None]
+    """Main address: first name."""
+    address_main_last_name: pulumi.Output[str | None]
+    """Main address: last name."""
+    address_main_street: pulumi.Output[str | None]
+    """Main address: street."""
+    address_main_zipcode: pulumi.Output[str | None]
+    """Main address: postal code."""
+    address_main_town: pulumi.Output[str | None]
+    """Main address: town."""
+    address_main_country: pulumi.Output[str | None]
+    """Main address: country."""
+    address_payment_same_as_main: pulumi.Output[bool | None]
+    """The billing address is the main address."""
+    address_payment_first_name: pulumi.Output[str | None]
+    """Billing address: first name."""
+    address_payment_last_name: pulumi.Output[str | None]
+    """Billing address: last name."""
+    address_payment_street: pulumi.Output[str | None]
+    """Billing address: street."""
+    address_payment_zipcode: pulumi.Output[str | None]
+    """Billing address: postal code."""
+    address_payment_town: pulumi.Output[str | None]
+    """Billing address: town."""
+    address_payment_country: pulumi.Output[str | None]
+    """Billing address: country."""
     language: pulumi.Output[str | None]
-    """Language."""
+    """Language, e.g. de_DE."""
     tarifflimits: pulumi.Output[dict[str, int] | None]
     """Limits per plan."""
     max_mailinglist: pulumi.Output[int | None]

@@ -224,7 +224,7 @@ class MailboxOrgProvider(ResourceProvider):
             if value is None:
                 value = prop.default
             if value is not None:
-                params[prop.api_name] = value
+                params[prop.api_name] = _api_value(prop, value)
         return params
 
     def outputs(self, inputs: Mapping[str, Any], server: Mapping[str, Any]) -> dict[str, Any]:
@@ -246,6 +246,24 @@ class MailboxOrgProvider(ResourceProvider):
     def warn(message: str) -> None:
         """A warning for the user's terminal."""
         pulumi.log.warn(message)
+
+
+def _whole(value: Any) -> Any:
+    """``5.0`` -> ``5``: the engine's wire format (protobuf ``Struct``) carries every number as a float."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _api_value(prop: Prop, value: Any) -> Any:
+    """A checked input as the API expects it: integers as JSON integers, lists as lists."""
+    if prop.type == "integer":
+        return _whole(value)
+    if prop.type == "object" and isinstance(value, dict):
+        return {key: _whole(item) for key, item in value.items()}
+    if prop.type == "array" and isinstance(value, (list, tuple)):
+        return list(value)
+    return value
 
 
 def _check_login(inputs: Mapping[str, Any]) -> list[CheckFailure]:
