@@ -4,9 +4,10 @@ A program that publishes DNS with another Pulumi provider (Cloudflare, Route 53,
 declares ``DomainChallenge`` -> a TXT record resource from its outputs -> ``Domain`` with
 ``depends_on=[record]``. ``Domain``'s create then only waits for propagation.
 
-Create probes ``domain.add`` (with a random throwaway password) and returns the 218 challenge.
-If the probe unexpectedly *succeeds*, the record is already published and the probe has added the
-domain with the throwaway password. That domain is removed again at once (never kept behind the
+Create checks that the domain does not exist yet, then probes ``domain.add`` (with a random
+throwaway password) and returns the 218 challenge; a lost answer is settled by reading the domain
+back. If the probe unexpectedly *succeeds*, the record is already published and the probe has added
+the domain with the throwaway password. That domain is removed again at once (never kept behind the
 user's back), and the create fails with a message saying the record is already in place and
 ``Domain`` can be used alone. Read never probes (refresh has no side effects); delete only drops the
 resource from the stack.
@@ -16,17 +17,20 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pulumi
-from pulumi.dynamic import CreateResult, ReadResult
+from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, UpdateResult
 
 from .domain import find_domain
-from .errors import ApiError, DnsVerificationRequiredError, InputError, MailboxOrgError
+from .errors import ApiError, DnsVerificationRequiredError, InputError, MailboxOrgError, TransportError
 from .properties import Prop
-from .provider import LOGIN_PROPS, MailboxOrgProvider, user_errors
+from .provider import LOGIN_PROPS, MailboxOrgProvider, is_unknown, user_errors
 from .resource import MailboxOrgResource
 from .validation import account_name, canonical_domain
+
+if TYPE_CHECKING:
+    from .client import MailboxOrgClient
 
 __all__ = ["DomainChallenge", "DomainChallengeArgs", "DomainChallengeProvider"]
 
@@ -39,6 +43,34 @@ def _relative(host: str, zone: str) -> str:
     if host.endswith("." + zone):
         return host[: -len(zone) - 1]
     return host
+
+
+def _exists_error(account: str, domain: str) -> InputError:
+    return InputError(
+        "domain",
+        f"the domain {domain} already exists in account {account}, so there is no challenge to "
+        "answer. Remove the DomainChallenge and declare Domain(..., adopt=True) alone.",
+    )
+
+
+def _probe(client: MailboxOrgClient, probe: dict[str, Any]) -> None:
+    """``domain.add`` with the throwaway password: returns when it added the domain, else raises.
+
+    The caller has seen that the domain did not exist. A lost answer is settled by reading the domain
+    back: there now, the probe added it; still absent, the answer was a refusal (normally the 218),
+    so asking once more changes nothing on the server and gets the answer itself.
+    """
+    for attempt in (1, 2):
+        try:
+            client.call("domain.add", probe)
+            return
+        except TransportError as exc:
+            if not exc.sent:
+                raise
+            if find_domain(client, probe["account"], probe["domain"]) is not None:
+                return
+            if attempt == 2:
+                raise
 
 
 class DomainChallengeProvider(MailboxOrgProvider):
@@ -65,8 +97,8 @@ class DomainChallengeProvider(MailboxOrgProvider):
         Prop(
             "zone",
             "string",
-            "DNS zone the record goes into, for `record_name` (default: the domain itself).",
-            replace=True,
+            "DNS zone the record goes into, for `record_name` (default: the domain itself). A change "
+            "only recomputes `record_name` (no new probe).",
             validate=canonical_domain,
         ),
         *LOGIN_PROPS,
@@ -80,15 +112,36 @@ class DomainChallengeProvider(MailboxOrgProvider):
         ),
     )
 
+    def check_resource(self, inputs: dict[str, Any]) -> list[CheckFailure]:
+        """``zone`` must be the domain or one of its parents (the record lives inside the zone)."""
+        domain, zone = inputs.get("domain"), inputs.get("zone")
+        if not (isinstance(domain, str) and isinstance(zone, str)) or is_unknown(domain) or is_unknown(zone):
+            return []
+        if domain != zone and not domain.endswith("." + zone):
+            return [
+                CheckFailure(
+                    "zone",
+                    f"zone: {zone} does not contain the domain {domain}; name the domain itself or "
+                    "one of its parent zones",
+                )
+            ]
+        return []
+
     @user_errors
     def create(self, props: dict[str, Any]) -> CreateResult:
         """Probe ``domain.add`` and return the 218 challenge."""
         client = self.client(props)
         account, domain = props["account"], props["domain"]
         zone = props.get("zone") or domain
+        try:
+            existing = find_domain(client, account, domain)
+        except ApiError:
+            existing = None  # the account is out of reach: the probe below says why
+        if existing is not None:
+            raise _exists_error(account, domain)
         probe = {"account": account, "domain": domain, "password": secrets.token_urlsafe(24) + "aA1!"}
         try:
-            client.call("domain.add", probe)
+            _probe(client, probe)
         except DnsVerificationRequiredError as exc:
             outs = {
                 **props,
@@ -103,12 +156,7 @@ class DomainChallengeProvider(MailboxOrgProvider):
             return CreateResult(f"{account}/{domain}", outs)
         except ApiError as exc:
             if find_domain(client, account, domain) is not None:
-                raise InputError(
-                    "domain",
-                    f"the domain {domain} already exists in account {account}, so there is no "
-                    "challenge to answer. Remove the DomainChallenge and declare Domain(..., "
-                    "adopt=True) alone.",
-                ) from None
+                raise _exists_error(account, domain) from None
             raise MailboxOrgError(
                 f"mailbox.org refused the probe for {domain} in account {account}: {exc.api_message} "
                 f"(error {exc.code}). Check that mailboxorg:username may administrate that account."
@@ -128,6 +176,16 @@ class DomainChallengeProvider(MailboxOrgProvider):
             "DomainChallenge has nothing to report. The probe's domain was removed again; nothing was "
             "left behind. Declare Domain alone (without DomainChallenge and the record it feeds)."
         )
+
+    @user_errors
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        """``zone`` (or the login) changed: recompute ``record_name`` from the recorded host; no API call.
+
+        The challenge stays the one recorded: probing again would fail once the domain exists.
+        """
+        zone = news.get("zone") or news["domain"]
+        outs = {**olds, **news, "zone": news.get("zone"), "recordName": _relative(olds["host"], zone)}
+        return UpdateResult(outs)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """No probe on refresh: the recorded challenge is the answer."""
@@ -169,6 +227,10 @@ class DomainChallenge(MailboxOrgResource, module="mailboxorg", name="DomainChall
     """Value of the TXT record."""
     record_name: pulumi.Output[str]
     """Name of the TXT record relative to the zone."""
+    login_username: pulumi.Output[str | None]
+    """Login used for this resource's API calls instead of ``mailboxorg:username`` (None: the stack's)."""
+    login_password: pulumi.Output[str | None]
+    """Password of ``login_username`` (secret)."""
 
     def __init__(
         self,

@@ -10,13 +10,12 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pulumi
 from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, UpdateResult
 
 from . import runtime
-from .client import MailboxOrgClient
 from .errors import (
     ApiError,
     DnsVerificationRequiredError,
@@ -29,6 +28,9 @@ from .provider import LOGIN_PROPS, MailboxOrgProvider, is_unknown, user_errors
 from .resource import MailboxOrgResource
 from .validation import account_name, canonical_domain
 from .verification import Challenge, record_line, wait_for_verification
+
+if TYPE_CHECKING:
+    from .client import MailboxOrgClient
 
 __all__ = ["Domain", "DomainArgs", "DomainProvider", "find_domain"]
 
@@ -147,9 +149,12 @@ class DomainProvider(MailboxOrgProvider):
         return []
 
     def diff_resource(self, olds: Mapping[str, Any], news: Mapping[str, Any], changed: list[Prop]) -> None:
-        """Warn at preview time about a context move."""
+        """Warn at preview time about a context move (create_new_context turning false moves nothing)."""
         names = {p.name for p in changed}
-        if olds and names & {"context_id", "create_new_context"} and not names & {"account", "domain"}:
+        if not olds or names & {"account", "domain"}:
+            return
+        new_context = "create_new_context" in names and news.get("createNewContext") is not False
+        if "context_id" in names or new_context:
             self.warn(f"Domain {news.get('domain')}: {CONTEXT_WARNING}.")
 
     # -- create ----------------------------------------------------------------------------------
@@ -158,10 +163,16 @@ class DomainProvider(MailboxOrgProvider):
         """Add the domain, answering the ownership challenge; adopt it when asked to."""
         client = self.client(props)
         account, domain = props["account"], props["domain"]
-        if props.get("adopt"):
+        # Look first, even without adopt: once domain.add has been sent, a lost answer is confirmed by
+        # reading the domain back, which must never take over a domain that was there before.
+        try:
             existing = find_domain(client, account, domain)
-            if existing is not None:
-                return CreateResult(domain, self._adopt(client, props))
+        except ApiError:
+            existing = None  # the account is out of reach: domain.add below says why
+        if existing is not None:
+            if not props.get("adopt"):
+                raise _exists_error(account, domain)
+            return CreateResult(domain, self._adopt(client, props))
         params = self.api_params(props, [p for p in self.props if p.name in self._ADD_PROPS])
         challenge: Challenge | None = None
         try:
@@ -228,12 +239,7 @@ class DomainProvider(MailboxOrgProvider):
         except MailboxOrgError:
             existing = None
         if existing is not None:
-            return InputError(
-                "adopt",
-                f"the domain {domain} already exists in account {account}. To manage it with this "
-                "resource, set adopt=True (`pulumi import` does not work for dynamic resources); "
-                "otherwise remove it or choose another name.",
-            )
+            return _exists_error(account, domain)
         return MailboxOrgError(
             f"mailbox.org refused to add the domain {domain} to account {account}: {exc.api_message} "
             f"(error {exc.code}). Check that the login (mailboxorg:username) may administrate account "
@@ -316,6 +322,15 @@ class DomainProvider(MailboxOrgProvider):
         return _wire(result)
 
 
+def _exists_error(account: str, domain: str) -> InputError:
+    return InputError(
+        "adopt",
+        f"the domain {domain} already exists in account {account}. To manage it with this "
+        "resource, set adopt=True (`pulumi import` does not work for dynamic resources); "
+        "otherwise remove it or choose another name.",
+    )
+
+
 def _wire(server: Any) -> dict[str, Any]:
     if not isinstance(server, dict):
         return {}
@@ -374,6 +389,10 @@ class Domain(MailboxOrgResource, module="mailboxorg", name="Domain"):
     """Seconds to wait for ownership verification."""
     adopt: pulumi.Output[bool]
     """Whether an existing domain may be taken over."""
+    login_username: pulumi.Output[str | None]
+    """Login used for this resource's API calls instead of ``mailboxorg:username`` (None: the stack's)."""
+    login_password: pulumi.Output[str | None]
+    """Password of ``login_username`` (secret)."""
     verification_host: pulumi.Output[str]
     """Host name of the ownership TXT record that was answered (empty when accepted at once)."""
     verification_txt: pulumi.Output[str]
