@@ -1,0 +1,58 @@
+"""examples/quickstart: a domain and two mailboxes with the emulator's default logins, as its README runs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from examples.support import assert_schema_outputs, person_publishing_when_asked, program, project_defaults
+from harness import HostPool, ProgramStack, Secret
+from pulumi_mailboxorg.emulator import DEFAULT_ACCOUNTS, Emulator
+from resources.support import stack_config
+
+PROJECT = "mailboxorg-quickstart"
+SECRETS = {"domainPassword": "Quickstart-Domain-1", "mailboxPassword": "Quickstart-Mail-1"}
+
+
+@pytest.fixture
+def demo_emulator() -> Iterator[Emulator]:
+    """The emulator as `mailboxorg-emulator` starts it: logins demo (reseller) and demo-account."""
+    with Emulator(accounts=DEFAULT_ACCOUNTS) as emulator:
+        yield emulator
+
+
+def test_quickstart_creates_a_domain_and_two_mailboxes_once_the_record_is_published(
+    host_pool: HostPool, demo_emulator: Emulator
+) -> None:
+    emulator = demo_emulator
+    config = {
+        **stack_config(emulator, login=("demo-account", "demo-password")),
+        **project_defaults("quickstart"),
+        **{f"{PROJECT}:{key}": Secret(value) for key, value in SECRETS.items()},
+    }
+    stack = ProgramStack(host_pool, config=config, project=PROJECT)
+
+    preview = stack.preview(program("quickstart"))
+    assert preview.operations == {"domain": "create", "alice": "create", "bob": "create"}
+
+    with person_publishing_when_asked(emulator, "demo-account", "example.com"):
+        run = stack.up(program("quickstart"))
+
+    assert run.outputs["domain"] == "example.com"
+    assert run.outputs["mailboxes"] == ["alice@example.com", "bob@example.com"]
+    assert run.outputs["verificationHost"] == emulator.challenge("demo-account", "example.com")[0]
+    snapshot = emulator.state.snapshot()
+    assert snapshot["domains"]["example.com"]["account"] == "demo-account"
+    assert sorted(snapshot["mails"]) == ["alice@example.com", "bob@example.com"]
+    assert_schema_outputs(stack)
+    assert stack.resource("alice").is_secret("password")
+    stderr = stack.stderr_text()
+    assert all(secret not in stderr for secret in (*SECRETS.values(), "demo-password"))
+
+    again = stack.up(program("quickstart"))
+    assert set(again.operations.values()) == {"same"}
+
+    stack.destroy()
+    snapshot = emulator.state.snapshot()
+    assert snapshot["domains"] == {} and snapshot["mails"] == {}
