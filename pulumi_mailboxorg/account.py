@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
 
-from .client import MailboxOrgClient
 from .errors import ApiError, InputError, MailboxOrgError, TransportError
 from .properties import Prop, camel
 from .provider import MailboxOrgProvider, user_errors
 from .resource import MailboxOrgResource
 from .validation import account_name, check_enum, check_int, check_string_map
+
+if TYPE_CHECKING:
+    from .client import MailboxOrgClient
 
 __all__ = ["ACCOUNT_PLANS", "Account", "AccountArgs", "AccountProvider", "find_account"]
 

@@ -14,20 +14,34 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
 
-from .client import MailboxOrgClient
+from .account import find_account
 from .domain import CONTEXT_WARNING
-from .errors import InputError, MailboxOrgError
+from .errors import ApiError, InputError, MailboxOrgError
 from .properties import Prop
 from .provider import LOGIN_PROPS, MailboxOrgProvider, user_errors
 from .resource import MailboxOrgResource
 from .validation import account_name, canonical_domain, check_string
 
+if TYPE_CHECKING:
+    from .client import MailboxOrgClient
+
 __all__ = ["Context", "ContextArgs", "ContextProvider"]
+
+
+def _mail_count(value: Any) -> int:
+    """``count_mails`` of a ``domain.list`` entry. An unreadable count is taken as "has addresses":
+    the data-loss guard errs on the side of refusing."""
+    if value is None or value == "":
+        return 0
+    try:
+        return int(value)
+    except (TypeError, ValueError, OverflowError):
+        return 1
 
 
 def _contexts(client: MailboxOrgClient, account: str) -> dict[str, list[str]]:
@@ -94,13 +108,11 @@ class ContextProvider(MailboxOrgProvider):
     def _guard(self, client: MailboxOrgClient, account: str, moving: Iterable[str], allow: bool) -> None:
         """Refuse to move domains with mail addresses unless allowed; say what would be lost."""
         moving = sorted(set(moving))
-        if not moving or allow:
-            if moving:
-                self.warn(f"Context: moving {', '.join(moving)} (allow_data_loss=true): {CONTEXT_WARNING}.")
+        if not moving:
             return
         listed = client.call("domain.list", {"account": account})
         counts = {
-            str(d.get("domain", "")).lower(): int(d.get("count_mails") or 0)
+            str(d.get("domain", "")).lower(): _mail_count(d.get("count_mails"))
             for d in (listed if isinstance(listed, list) else [])
             if isinstance(d, dict)
         }
@@ -112,13 +124,17 @@ class ContextProvider(MailboxOrgProvider):
                 "first (and depend on them).",
             )
         loaded = {d: counts[d] for d in moving if counts[d] > 0}
-        if loaded:
-            what = ", ".join(f"{d} ({n} mailbox(es))" for d, n in loaded.items())
-            raise InputError(
-                "allow_data_loss",
-                f"refusing to move {what} to another context: {CONTEXT_WARNING}. Set "
-                "allow_data_loss=True on the Context to accept that loss.",
-            )
+        if not loaded:
+            return
+        what = ", ".join(f"{d} ({n} mailbox(es))" for d, n in loaded.items())
+        if allow:
+            self.warn(f"Context: moving {what} (allow_data_loss=true): {CONTEXT_WARNING}.")
+            return
+        raise InputError(
+            "allow_data_loss",
+            f"refusing to move {what} to another context: {CONTEXT_WARNING}. Set "
+            "allow_data_loss=True on the Context to accept that loss.",
+        )
 
     @staticmethod
     def _move(client: MailboxOrgClient, domain: str, context_id: str | None) -> Any:
@@ -172,8 +188,20 @@ class ContextProvider(MailboxOrgProvider):
 
     @user_errors
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        """``context.list``: the context is gone when no domain is left in it."""
-        members = _contexts(self.client(props), props.get("account", "")).get(id_)
+        """``context.list``: the context is gone when no domain is left in it, or when its account
+        is gone (per ``account.list``, which a reseller login may call)."""
+        client = self.client(props)
+        account = props.get("account", "")
+        try:
+            members = _contexts(client, account).get(id_)
+        except ApiError:
+            try:
+                gone = find_account(client, account) is None
+            except ApiError:
+                gone = False  # account.list is not available to this login: no evidence either way
+            if not gone:
+                raise
+            members = None
         if not members:
             return ReadResult("", {})
         return ReadResult(id_, {**props, "contextId": id_, "domains": members})
@@ -228,6 +256,10 @@ class Context(MailboxOrgResource, module="mailboxorg", name="Context"):
     """The context id (also the resource id)."""
     allow_data_loss: pulumi.Output[bool]
     """Moving domains with mailboxes is allowed."""
+    login_username: pulumi.Output[str | None]
+    """Login used for this resource's API calls instead of ``mailboxorg:username`` (None: the stack's)."""
+    login_password: pulumi.Output[str | None]
+    """Password of ``login_username`` (secret)."""
 
     def __init__(
         self,

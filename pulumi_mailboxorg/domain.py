@@ -16,6 +16,7 @@ import pulumi
 from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, UpdateResult
 
 from . import runtime
+from .account import find_account
 from .errors import (
     ApiError,
     DnsVerificationRequiredError,
@@ -32,7 +33,7 @@ from .verification import Challenge, record_line, wait_for_verification
 if TYPE_CHECKING:
     from .client import MailboxOrgClient
 
-__all__ = ["Domain", "DomainArgs", "DomainProvider", "find_domain"]
+__all__ = ["Domain", "DomainArgs", "DomainProvider", "domain_gone", "find_domain"]
 
 CONTEXT_WARNING = (
     "moving a domain to another context deletes the cloud-office data (calendars, address books, "
@@ -47,6 +48,22 @@ def find_domain(client: MailboxOrgClient, account: str, domain: str) -> dict[str
         if isinstance(entry, dict) and str(entry.get("domain", "")).lower() == domain:
             return entry
     return None
+
+
+def domain_gone(client: MailboxOrgClient, account: str, domain: str) -> bool:
+    """Whether ``domain`` no longer exists, from list evidence: it is absent from the account's
+    ``domain.list``, or the account itself is gone from ``account.list`` (deleting an account takes
+    its domains along, and then ``domain.list`` of that account fails)."""
+    try:
+        return find_domain(client, account, domain) is None
+    except ApiError:
+        try:
+            account_gone = find_account(client, account) is None
+        except MailboxOrgError:
+            account_gone = False  # account.list is out of reach (e.g. an account-level login)
+        if account_gone:
+            return True
+        raise
 
 
 class DomainProvider(MailboxOrgProvider):
@@ -266,7 +283,7 @@ class DomainProvider(MailboxOrgProvider):
         try:
             server = client.call("domain.get", {"domain": id_})
         except ApiError:
-            if find_domain(client, props.get("account", ""), id_) is None:
+            if domain_gone(client, props.get("account", ""), id_):
                 return ReadResult("", {})
             raise
         return ReadResult(id_, self.outputs(props, _wire(server)))
@@ -301,7 +318,12 @@ class DomainProvider(MailboxOrgProvider):
         except (ApiError, TransportError) as exc:
             if isinstance(exc, TransportError) and not exc.sent:
                 raise
-            entry = find_domain(client, account, id_)
+            try:
+                entry = find_domain(client, account, id_)
+            except ApiError:
+                if domain_gone(client, account, id_):
+                    return
+                raise
             if entry is None:
                 return
             if isinstance(exc, ApiError) and int(entry.get("count_mails") or 0) > 0:

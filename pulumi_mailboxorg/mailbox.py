@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+import threading
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pulumi
 from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, UpdateResult
 
-from .client import MailboxOrgClient
+from .domain import domain_gone
 from .errors import ApiError, InputError, MailboxOrgError, TransportError
 from .properties import Prop
 from .provider import LOGIN_PROPS, MailboxOrgProvider, is_unknown, user_errors
 from .resource import MailboxOrgResource
 from .validation import canonical_email, check_enum
+
+if TYPE_CHECKING:
+    from .client import MailboxOrgClient
 
 __all__ = ["MAIL_PLANS", "Mailbox", "MailboxArgs", "MailboxProvider", "find_mail"]
 
@@ -70,9 +76,13 @@ def _plan(value: Any) -> str:
 
 
 def _quota(value: Any) -> str:
+    # A number written in the program reaches the provider as a float (the engine's wire format has
+    # only doubles): 5 arrives as 5.0.
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else None
     if text is None or not text.isdigit():
-        raise ValueError(f"expected a whole number of GB as a string, got {value!r}")
+        raise ValueError(f'expected a whole number of GB (e.g. "5"), got {value!r}')
     return str(int(text))
 
 
@@ -84,6 +94,126 @@ def find_mail(client: MailboxOrgClient, mail: str) -> dict[str, Any] | None:
         if isinstance(entry, dict) and str(entry.get("mail", "")).lower() == mail:
             return entry
     return None
+
+
+def _vanished(client: MailboxOrgClient, mail: str, account: Any) -> bool:
+    """Whether the address is gone, from list evidence: it is missing from its domain's ``mail.list``,
+    or its domain is missing from the account's ``domain.list`` (deleting a domain or an account takes
+    its addresses along, and then ``mail.list`` of that domain fails)."""
+    try:
+        return find_mail(client, mail) is None
+    except ApiError:
+        if not account:
+            raise
+        if domain_gone(client, str(account), mail.rsplit("@", 1)[-1]):
+            return True
+        raise
+
+
+#: Seconds one ``mail.list`` answer may serve :meth:`MailboxProvider.read` for its domain's addresses.
+LIST_CACHE_SECONDS = 5.0
+#: The mail object fields :func:`_wire` reads (a listing entry must carry those ``mail.get`` gave).
+_READ_FIELDS = frozenset({"mail", "forwards", "aliases", "parent_uid"})
+
+
+class _MailListCache:
+    """Refresh N addresses of one domain with one ``mail.list`` instead of N ``mail.get`` (per process).
+
+    Used by :meth:`MailboxProvider.read` only (``pulumi refresh``), and only from the second address
+    of a domain read within :data:`LIST_CACHE_SECONDS`: a lone refresh keeps its single ``mail.get``
+    and never pulls a large domain's whole list. An entry is used only when it carries every field
+    that the domain's ``mail.get`` answer carried; an address missing from the listing falls back to
+    ``mail.get`` (absence is never concluded from the cache).
+
+    Correct under concurrent operations in the process: every mutation of this module
+    (:func:`_mutate`) invalidates the cache before and after its call, a listing fetched while a
+    mutation ran is neither stored nor used, and readers of one domain share one fetch. Changes
+    made elsewhere (out of band, or a Domain or Account deletion) show after at most
+    :data:`LIST_CACHE_SECONDS`, like the API's own stale reads; the engine runs a refresh's reads
+    before any change of the same deployment.
+    """
+
+    def __init__(self, ttl: float = LIST_CACHE_SECONDS, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl = ttl
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._generation = 0
+        #: (client, domain) -> (when a mail.get answered, the fields it carried)
+        self._seen: dict[tuple[MailboxOrgClient, str], tuple[float, frozenset[str]]] = {}
+        #: (client, domain) -> (expiry, address -> listing entry)
+        self._lists: dict[tuple[MailboxOrgClient, str], tuple[float, dict[str, dict[str, Any]]]] = {}
+        self._fetching: dict[tuple[MailboxOrgClient, str], threading.Event] = {}
+
+    def invalidate(self) -> None:
+        """Forget every listing (a mutation is about to run, or has run)."""
+        with self._lock:
+            self._generation += 1
+            self._lists.clear()
+
+    def saw(self, client: MailboxOrgClient, mail: str, server: Any) -> None:
+        """Record a ``mail.get`` answer: the next read in its domain may use a listing."""
+        if isinstance(server, dict):
+            fields = frozenset(k for k in server if k in _READ_FIELDS or k in _SERVER_FIELDS or k in _QUOTAS)
+            with self._lock:
+                self._seen[(client, mail.rsplit("@", 1)[-1])] = (self._clock(), fields)
+
+    def entry(self, client: MailboxOrgClient, mail: str) -> dict[str, Any] | None:
+        """The address's ``mail.list`` entry when the cache may answer for it, else None (use mail.get)."""
+        key = (client, mail.rsplit("@", 1)[-1])
+        with self._lock:
+            now = self._clock()
+            seen = self._seen.get(key)
+            if seen is None or now - seen[0] >= self.ttl:
+                return None
+            fields = seen[1]
+            cached = self._lists.get(key)
+            if cached is not None and now < cached[0]:
+                return _usable(cached[1].get(mail), fields)
+            waiting = self._fetching.get(key)
+            if waiting is None:
+                event = self._fetching[key] = threading.Event()
+                generation = self._generation
+        if waiting is not None:
+            waiting.wait(timeout=300)
+            with self._lock:
+                cached = self._lists.get(key)
+                fresh = cached is not None and self._clock() < cached[0]
+            return _usable(cached[1].get(mail), fields) if fresh and cached is not None else None
+        listing: dict[str, dict[str, Any]] | None = None
+        try:
+            listing = _by_address(client.call("mail.list", {"domain": key[1]}))
+        except MailboxOrgError:
+            listing = None  # e.g. a mail-level login may not list: mail.get answers instead
+        finally:
+            with self._lock:
+                del self._fetching[key]
+                stored = listing is not None and generation == self._generation
+                if stored and listing is not None:
+                    self._lists[key] = (now + self.ttl, listing)
+            event.set()
+        return _usable(listing.get(mail), fields) if stored and listing is not None else None
+
+
+def _by_address(result: Any) -> dict[str, dict[str, Any]] | None:
+    if not isinstance(result, list):
+        return None
+    return {str(e["mail"]).lower(): e for e in result if isinstance(e, dict) and e.get("mail")}
+
+
+def _usable(entry: dict[str, Any] | None, fields: frozenset[str]) -> dict[str, Any] | None:
+    return entry if entry is not None and fields <= entry.keys() else None
+
+
+_LIST_CACHE = _MailListCache()
+
+
+def _mutate(client: MailboxOrgClient, method: str, params: dict[str, Any]) -> Any:
+    """A mutating ``mail.*`` call; the ``mail.list`` cache is invalidated around it."""
+    _LIST_CACHE.invalidate()
+    try:
+        return client.call(method, params)
+    finally:
+        _LIST_CACHE.invalidate()
 
 
 class MailboxProvider(MailboxOrgProvider):
@@ -202,27 +332,62 @@ class MailboxProvider(MailboxOrgProvider):
             self.log(f"Mailbox {mail}: already exists; adopting it (adopt=True).")
             fields = self._fields(props)
             fields.pop("skip_welcome_mail", None)
-            server = client.call("mail.set", {"mail": mail, **fields})
+            if fields.pop("catchall", None) is not None:
+                self.warn(
+                    f"Mailbox {mail}: catchall is applied only when a mailbox is created (mail.set has "
+                    "no catchall parameter); the adopted address keeps its catch-all setting."
+                )
+            server = _mutate(client, "mail.set", {"mail": mail, **fields})
             return CreateResult(mail, self.outputs(props, self._server_view(client, mail, server)))
         params = self._fields(props)
         add = {k: v for k, v in params.items() if k in _ADD_FIELDS}
         add.setdefault("forwards", [])
-        rest = {k: v for k, v in params.items() if k not in _ADD_FIELDS}
+        # `mail` names the address in both calls; it is not a field for mail.set to change.
+        rest = {k: v for k, v in params.items() if k not in _ADD_FIELDS and k != "mail"}
         if rest.get("aliases") == []:
             rest.pop("aliases")
         if rest.get("active") is True:
             rest.pop("active")
         try:
-            server = client.call("mail.add", {"mail": mail, **add})
+            server = _mutate(client, "mail.add", {"mail": mail, **add})
         except TransportError as exc:
             if not exc.sent or find_mail(client, mail) is None:
                 raise
             server = None  # the answer was lost, but the address exists: it was created
         except ApiError as exc:
             raise self._add_refused(client, mail, exc) from None
-        if rest:
-            server = client.call("mail.set", {"mail": mail, **rest})
-        return CreateResult(mail, self.outputs(props, self._server_view(client, mail, server)))
+        try:
+            if rest:
+                server = _mutate(client, "mail.set", {"mail": mail, **rest})
+            outs = self.outputs(props, self._server_view(client, mail, server))
+        except MailboxOrgError as exc:
+            raise self._roll_back(client, mail, exc) from None
+        return CreateResult(mail, outs)
+
+    def _roll_back(self, client: MailboxOrgClient, mail: str, exc: MailboxOrgError) -> MailboxOrgError:
+        """Delete the address this create has just added, after a later step failed; return the error.
+
+        The engine records nothing of a failed create, so an address left behind would make the next
+        run fail with "already exists": removing it keeps "nothing half-created" (the next run adds
+        it afresh). Each ``mail.del`` whose answer is lost is confirmed with ``mail.list``.
+        """
+        for _attempt in range(3):
+            try:
+                _mutate(client, "mail.del", {"mail": mail})
+                break
+            except MailboxOrgError:
+                with contextlib.suppress(MailboxOrgError):
+                    if find_mail(client, mail) is None:
+                        break
+        else:
+            return MailboxOrgError(
+                f"Mailbox {mail}: the address was created, but completing it failed ({exc}), and removing "
+                "it again failed too. Delete the address, or set adopt=True, then run `pulumi up` again."
+            )
+        return MailboxOrgError(
+            f"Mailbox {mail}: {exc} The address had already been created; it was removed again, so "
+            "nothing is left half-created. Fix the cause (if any) and run `pulumi up` again."
+        )
 
     def _add_refused(self, client: MailboxOrgClient, mail: str, exc: ApiError) -> MailboxOrgError:
         try:
@@ -236,6 +401,14 @@ class MailboxProvider(MailboxOrgProvider):
                 "(`pulumi import` does not work for dynamic resources); otherwise choose another address.",
             )
         domain = mail.rsplit("@", 1)[-1]
+        if client.level == "reseller":
+            return MailboxOrgError(
+                f"mailbox.org refused to create the mailbox {mail}: mail.add is not available to a "
+                f"reseller login, and this resource logs in as a reseller. Set login_username and "
+                f"login_password on the Mailbox to the login of the account that owns {domain} (for "
+                "example the Account resource's account and password), or use that login as "
+                f"mailboxorg:username. (API: {exc.api_message}, error {exc.code})"
+            )
         return MailboxOrgError(
             f"mailbox.org refused to create the mailbox {mail}: {exc.api_message} (error {exc.code}). "
             f"Check that the domain {domain} exists in the account (declare its Domain resource first, "
@@ -245,14 +418,19 @@ class MailboxProvider(MailboxOrgProvider):
     # -- read ------------------------------------------------------------------------------------
     @user_errors
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        """Refresh from ``mail.get``; a vanished address (per ``mail.list``) reads as gone."""
+        """Refresh from ``mail.get`` (or a fresh ``mail.list`` of the domain: :class:`_MailListCache`);
+        a vanished address (per ``mail.list``) reads as gone."""
         client = self.client(props)
+        listed = _LIST_CACHE.entry(client, id_)
+        if listed is not None:
+            return ReadResult(id_, self.outputs(props, _wire(listed)))
         try:
             server = client.call("mail.get", {"mail": id_})
         except ApiError:
-            if find_mail(client, id_) is None:
+            if _vanished(client, id_, props.get("account")):
                 return ReadResult("", {})
             raise
+        _LIST_CACHE.saw(client, id_, server)
         return ReadResult(id_, self.outputs(props, _wire(server)))
 
     # -- update ----------------------------------------------------------------------------------
@@ -276,7 +454,7 @@ class MailboxProvider(MailboxOrgProvider):
             params.setdefault(name, [])  # an emptied list must be sent to clear it
         server: Any = None
         if params:
-            server = client.call("mail.set", {"mail": id_, **params})
+            server = _mutate(client, "mail.set", {"mail": id_, **params})
         merged = {**olds, **{k: v for k, v in news.items() if v is not None}}
         return UpdateResult(self.outputs(merged, self._server_view(client, id_, server)))
 
@@ -286,11 +464,11 @@ class MailboxProvider(MailboxOrgProvider):
         """``mail.del``; an already vanished address is success."""
         client = self.client(props)
         try:
-            client.call("mail.del", {"mail": id_})
+            _mutate(client, "mail.del", {"mail": id_})
         except (ApiError, TransportError) as exc:
             if isinstance(exc, TransportError) and not exc.sent:
                 raise
-            if find_mail(client, id_) is not None:
+            if not _vanished(client, id_, props.get("account")):
                 raise
 
     @staticmethod
@@ -439,6 +617,10 @@ class Mailbox(MailboxOrgResource, module="mailboxorg", name="Mailbox"):
     """Mobile phone."""
     adopt: pulumi.Output[bool]
     """Whether an existing address may be taken over."""
+    login_username: pulumi.Output[str | None]
+    """Login used for this resource's API calls instead of ``mailboxorg:username`` (None: the stack's)."""
+    login_password: pulumi.Output[str | None]
+    """Password of ``login_username`` (secret)."""
     domain: pulumi.Output[str]
     """Domain of the address."""
     type: pulumi.Output[str]

@@ -19,7 +19,7 @@ import pytest
 from harness import UNKNOWN, CheckFailedError, HostPool, Op, ProviderError, Stack
 from pulumi_mailboxorg.domain import CONTEXT_WARNING, DomainProvider
 from pulumi_mailboxorg.emulator import Emulator
-from resources.support import domain, make_stack, stack_config
+from resources.support import RESELLER_LOGIN, domain, make_stack, stack_config
 
 DOMAIN = "example.com"
 #: Secret values that must never reach the host's output.
@@ -462,3 +462,16 @@ def test_deleting_a_domain_that_still_has_mailboxes_fails_saying_so(
     assert "Delete its Mailbox resources" in line
     assert DOMAIN in server_domains(published)
     assert "d" in stack  # still recorded: the next destroy tries again
+
+
+def test_refresh_and_destroy_treat_a_domain_as_gone_when_its_account_was_deleted(
+    host_pool: HostPool, emulator: Emulator
+) -> None:
+    emulator.publish_challenge("acme", DOMAIN)
+    stack = make_stack(host_pool, emulator, login=RESELLER_LOGIN)
+    stack.up({"d": domain(DOMAIN, password=PASSWORD)})
+    emulator.state.call_as("reseller", "account.del", {"account": "acme"})
+
+    stack.refresh()
+
+    assert "d" not in stack.resources
