@@ -972,7 +972,10 @@ class MailboxOrgClient:
             f" {error.method} may or may not have been applied: read the object back (*.get or "
             "*.list) to confirm before sending it again."
         )
-        error.args = (str(error) + hint, *error.args[1:])
+        text = str(error).rstrip()
+        if not text.endswith((".", "!", "?", ")")):
+            text += "."
+        error.args = (text + hint, *error.args[1:])
         return failure
 
     def _exchange(

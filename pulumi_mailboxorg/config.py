@@ -14,9 +14,12 @@ import math
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from .dnscheck import Nameserver, parse_nameservers
 from .errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from .dnscheck import Nameserver
 
 __all__ = ["DEFAULT_ENDPOINT", "SETTINGS", "ProviderConfig", "Setting"]
 
@@ -24,6 +27,9 @@ DEFAULT_ENDPOINT = "https://api.mailbox.org/v1/"
 DEFAULT_VERIFICATION_TIMEOUT = 600.0
 DEFAULT_RATE_LIMIT = 10.0
 DEFAULT_DNS_POLL_INTERVAL = 5.0
+DEFAULT_REQUEST_TIMEOUT = 60.0
+#: The connect timeout never exceeds this (a longer ``requestTimeout`` only lengthens the read wait).
+MAX_CONNECT_TIMEOUT = 10.0
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,14 @@ SETTINGS: tuple[Setting, ...] = (
         False,
         "Seconds between two DNS checks while a Domain waits for its ownership TXT record.",
     ),
+    Setting(
+        "mailboxorg:requestTimeout",
+        "MAILBOXORG_REQUEST_TIMEOUT",
+        str(int(DEFAULT_REQUEST_TIMEOUT)),
+        False,
+        "Seconds to wait for each API answer. A read that times out is retried; a change that times "
+        "out is confirmed by reading the object back.",
+    ),
 )
 
 _BY_KEY = {s.key: s for s in SETTINGS}
@@ -100,6 +114,7 @@ class ProviderConfig:
     verification_timeout: float = DEFAULT_VERIFICATION_TIMEOUT
     rate_limit: float | None = DEFAULT_RATE_LIMIT
     dns_poll_interval: float = DEFAULT_DNS_POLL_INTERVAL
+    request_timeout: float = DEFAULT_REQUEST_TIMEOUT
 
     @classmethod
     def load(
@@ -127,7 +142,7 @@ class ProviderConfig:
         endpoint = value("mailboxorg:endpoint") or DEFAULT_ENDPOINT
         nameservers_text = value("mailboxorg:dnsNameservers")
         try:
-            nameservers = parse_nameservers(nameservers_text) if nameservers_text else ()
+            nameservers = _parse_nameservers(nameservers_text) if nameservers_text else ()
         except ValueError as exc:
             raise _invalid("mailboxorg:dnsNameservers", str(exc)) from None
         timeout = _number(value("mailboxorg:verificationTimeout"), "mailboxorg:verificationTimeout")
@@ -135,6 +150,9 @@ class ProviderConfig:
         poll = _number(value("mailboxorg:dnsPollInterval"), "mailboxorg:dnsPollInterval")
         if poll <= 0:
             raise _invalid("mailboxorg:dnsPollInterval", "must be greater than 0")
+        request_timeout = _number(value("mailboxorg:requestTimeout"), "mailboxorg:requestTimeout")
+        if request_timeout <= 0:
+            raise _invalid("mailboxorg:requestTimeout", "must be greater than 0")
         return cls(
             endpoint=endpoint,
             username=value("mailboxorg:username"),
@@ -143,6 +161,7 @@ class ProviderConfig:
             verification_timeout=timeout,
             rate_limit=rate or None,
             dns_poll_interval=poll,
+            request_timeout=request_timeout,
         )
 
     def require_credentials(self) -> tuple[str, str]:
@@ -164,6 +183,13 @@ class ProviderConfig:
             )
         assert self.username is not None and self.password is not None
         return self.username, self.password
+
+
+def _parse_nameservers(text: str) -> tuple[Nameserver, ...]:
+    # Imported here: dnspython is needed only by the provider process, not by a Pulumi program.
+    from .dnscheck import parse_nameservers
+
+    return parse_nameservers(text)
 
 
 def _invalid(key: str, reason: str) -> ConfigurationError:

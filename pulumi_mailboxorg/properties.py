@@ -10,6 +10,7 @@ the Pulumi state, the engine's diffs and schema.json, as in every generated Pulu
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -19,6 +20,7 @@ __all__ = ["Prop", "PropType", "camel", "find"]
 PropType = Literal["string", "boolean", "integer", "array", "object"]
 
 
+@functools.cache  # called for every property of every operation: hundreds of times per call
 def camel(name: str) -> str:
     """``context_id`` -> ``contextId``."""
     head, *rest = name.split("_")

@@ -30,17 +30,19 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, DiffResult, ResourceProvider
 from pulumi.output import Unknown
 
 from . import runtime, validation
-from .client import MailboxOrgClient
 from .config import ProviderConfig
-from .errors import MailboxOrgError
+from .errors import AuthenticationError, InputError, MailboxOrgError
 from .properties import Prop
+
+if TYPE_CHECKING:
+    from .client import MailboxOrgClient
 
 __all__ = ["LOGIN_PROPS", "PROVIDER_KEY", "UNKNOWN", "MailboxOrgProvider", "is_unknown", "user_errors"]
 
@@ -130,9 +132,21 @@ class MailboxOrgProvider(ResourceProvider):
         (``loginUsername``/``loginPassword``), else the process's shared client."""
         values = values or {}
         user, password = values.get("loginUsername"), values.get("loginPassword")
-        if user and password:
-            return runtime.client((str(user), str(password)))
-        return runtime.client()
+        own = bool(user and password)
+        client = runtime.client((str(user), str(password))) if own else runtime.client()
+        # Log in now (a no-op while a session is held): a refused login must reach the user as such,
+        # not through an operation's handling of API errors ("refused to add the domain ...").
+        try:
+            client.login()
+        except AuthenticationError as exc:
+            if not own:
+                raise
+            raise InputError(
+                "login_password",
+                f"mailbox.org refused the login of {str(user)!r} (API error {exc.code}: "
+                f"{exc.api_message}). Check this resource's login_username and login_password.",
+            ) from None
+        return client
 
     # -- check -----------------------------------------------------------------------------------
     @classmethod
@@ -282,7 +296,8 @@ def _validate(prop: Prop, value: Any) -> Any:
     if prop.validate is not None:
         return prop.validate(value)
     if prop.type == "string":
-        return validation.check_string(value)
+        # An empty string is no value for a required property (a password, a name).
+        return validation.check_string(value, allow_empty=not prop.required)
     if prop.type == "boolean":
         return validation.check_bool(value)
     if prop.type == "integer":

@@ -18,10 +18,14 @@ from __future__ import annotations
 import atexit
 import hashlib
 import threading
+from importlib import import_module
+from typing import TYPE_CHECKING
 
-from .client import MailboxOrgClient
-from .config import ProviderConfig
-from .dnscheck import PropagationChecker
+from .config import MAX_CONNECT_TIMEOUT, ProviderConfig
+
+if TYPE_CHECKING:  # imported where used: a Pulumi program never needs requests or dnspython
+    from .client import MailboxOrgClient
+    from .dnscheck import PropagationChecker
 
 __all__ = ["checker", "client", "configure", "current_config", "reset"]
 
@@ -37,8 +41,14 @@ def configure(config: ProviderConfig) -> None:
 
     The previous client may still be serving operations in other threads, so it is not closed here
     but at process exit (:func:`reset`).
+
+    Only the provider process calls this (from ``configure()``), so it also loads the transport
+    here, once, instead of inside the first API operation while other operations wait on it; a
+    Pulumi program, which only declares resources, never imports requests or dnspython.
     """
     global _config, _client
+    import_module(".client", __package__)
+    import_module(".dnscheck", __package__)
     with _lock:
         if config == _config:
             return
@@ -73,17 +83,32 @@ def client(login: tuple[str, str] | None = None) -> MailboxOrgClient:
             key = (login[0], hashlib.sha256(login[1].encode()).hexdigest())
             other = _by_login.get(key)
             if other is None:
-                other = MailboxOrgClient(config.endpoint, login[0], login[1], rate_limit=config.rate_limit)
+                other = _new_client(config, login[0], login[1])
                 _by_login[key] = other
             return other
         if _client is None:
             username, password = config.require_credentials()
-            _client = MailboxOrgClient(config.endpoint, username, password, rate_limit=config.rate_limit)
+            _client = _new_client(config, username, password)
         return _client
+
+
+def _new_client(config: ProviderConfig, username: str, password: str) -> MailboxOrgClient:
+    from .client import MailboxOrgClient
+
+    return MailboxOrgClient(
+        config.endpoint,
+        username,
+        password,
+        connect_timeout=min(MAX_CONNECT_TIMEOUT, config.request_timeout),
+        read_timeout=config.request_timeout,
+        rate_limit=config.rate_limit,
+    )
 
 
 def checker() -> PropagationChecker:
     """A DNS propagation checker honouring ``mailboxorg:dnsNameservers``."""
+    from .dnscheck import PropagationChecker
+
     config = current_config()
     return PropagationChecker(config.dns_nameservers or None)
 

@@ -19,9 +19,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from .dnscheck import PropagationResult
 from .errors import DnsCheckError, VerificationTimeoutError
+
+if TYPE_CHECKING:
+    from .dnscheck import PropagationResult
 
 __all__ = ["Challenge", "record_line", "wait_for_verification"]
 

@@ -38,6 +38,7 @@ def test_every_setting_falls_back_to_its_environment_variable():
         "MAILBOXORG_VERIFICATION_TIMEOUT": "30",
         "MAILBOXORG_RATE_LIMIT": "0",
         "MAILBOXORG_DNS_POLL_INTERVAL": "0.5",
+        "MAILBOXORG_REQUEST_TIMEOUT": "7",
     }
     assert {s.env for s in SETTINGS} == set(env)
     config = ProviderConfig.load(None, env)
@@ -45,6 +46,7 @@ def test_every_setting_falls_back_to_its_environment_variable():
     assert config.verification_timeout == 30
     assert config.rate_limit is None
     assert config.dns_poll_interval == 0.5
+    assert config.request_timeout == 7
 
 
 @pytest.mark.parametrize(
@@ -69,6 +71,7 @@ def test_missing_credentials_name_the_config_key_and_the_variable(env, key, vari
         ("MAILBOXORG_VERIFICATION_TIMEOUT", "-1", "mailboxorg:verificationTimeout"),
         ("MAILBOXORG_RATE_LIMIT", "nan", "mailboxorg:rateLimit"),
         ("MAILBOXORG_DNS_POLL_INTERVAL", "0", "mailboxorg:dnsPollInterval"),
+        ("MAILBOXORG_REQUEST_TIMEOUT", "0", "mailboxorg:requestTimeout"),
         ("MAILBOXORG_DNS_NAMESERVERS", "127.0.0.1:99999", "mailboxorg:dnsNameservers"),
     ],
 )
