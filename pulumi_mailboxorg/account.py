@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
 
-from .errors import ApiError, InputError, MailboxOrgError, TransportError
+from .errors import ApiError, InputError, InvalidSessionError, MailboxOrgError, TransportError
 from .properties import Prop, camel
 from .provider import MailboxOrgProvider, user_errors
 from .resource import MailboxOrgResource
@@ -140,6 +140,8 @@ class AccountProvider(MailboxOrgProvider):
             if not exc.sent or find_account(client, account) is None:
                 raise
             server = None
+        except InvalidSessionError:
+            raise  # the session, not the object: no "refused" message
         except ApiError as exc:
             try:
                 exists = find_account(client, account) is not None

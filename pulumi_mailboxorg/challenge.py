@@ -23,7 +23,14 @@ import pulumi
 from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, UpdateResult
 
 from .domain import find_domain
-from .errors import ApiError, DnsVerificationRequiredError, InputError, MailboxOrgError, TransportError
+from .errors import (
+    ApiError,
+    DnsVerificationRequiredError,
+    InputError,
+    InvalidSessionError,
+    MailboxOrgError,
+    TransportError,
+)
 from .properties import Prop
 from .provider import LOGIN_PROPS, MailboxOrgProvider, is_unknown, user_errors
 from .resource import MailboxOrgResource
@@ -154,6 +161,8 @@ class DomainChallengeProvider(MailboxOrgProvider):
             }
             self.log(f'DomainChallenge {domain}: publish {exc.host}. TXT "{exc.txt}"')
             return CreateResult(f"{account}/{domain}", outs)
+        except InvalidSessionError:
+            raise  # the session, not the object: no "refused" message
         except ApiError as exc:
             if find_domain(client, account, domain) is not None:
                 raise _exists_error(account, domain) from None

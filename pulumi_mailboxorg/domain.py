@@ -21,6 +21,7 @@ from .errors import (
     ApiError,
     DnsVerificationRequiredError,
     InputError,
+    InvalidSessionError,
     MailboxOrgError,
     TransportError,
 )
@@ -197,6 +198,8 @@ class DomainProvider(MailboxOrgProvider):
         except DnsVerificationRequiredError as exc:
             challenge = Challenge(domain, exc.host, exc.txt)
             server = self._verify(client, params, challenge, props)
+        except InvalidSessionError:
+            raise  # the session, not the object: no "refused" message
         except ApiError as exc:
             raise self._add_refused(client, props, exc) from None
         outs = self.outputs(props, self._server_view(client, domain, server))

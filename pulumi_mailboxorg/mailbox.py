@@ -13,7 +13,7 @@ import pulumi
 from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, UpdateResult
 
 from .domain import domain_gone
-from .errors import ApiError, InputError, MailboxOrgError, TransportError
+from .errors import ApiError, InputError, InvalidSessionError, MailboxOrgError, TransportError
 from .properties import Prop
 from .provider import LOGIN_PROPS, MailboxOrgProvider, is_unknown, user_errors
 from .resource import MailboxOrgResource
@@ -216,6 +216,33 @@ def _mutate(client: MailboxOrgClient, method: str, params: dict[str, Any]) -> An
         _LIST_CACHE.invalidate()
 
 
+def _complete(client: MailboxOrgClient, mail: str, fields: dict[str, Any]) -> Any:
+    """``mail.set`` of what ``mail.add`` cannot carry; a lost answer is confirmed with ``mail.get``."""
+    try:
+        return _mutate(client, "mail.set", {"mail": mail, **fields})
+    except TransportError as exc:
+        if not exc.sent:
+            raise
+        server = client.call("mail.get", {"mail": mail})
+        if _applied(server, fields):
+            return server
+        raise
+
+
+def _applied(server: Any, fields: Mapping[str, Any]) -> bool:
+    """Whether the mail object ``server`` already holds ``fields`` (lists compared as sets)."""
+    if not isinstance(server, dict):
+        return False
+    for key, value in fields.items():
+        got = server.get(key)
+        if isinstance(value, list):
+            if not isinstance(got, list) or sorted(map(str, value)) != sorted(str(v).lower() for v in got):
+                return False
+        elif got != value:
+            return False
+    return True
+
+
 class MailboxProvider(MailboxOrgProvider):
     """Dynamic provider of :class:`Mailbox`."""
 
@@ -354,11 +381,13 @@ class MailboxProvider(MailboxOrgProvider):
             if not exc.sent or find_mail(client, mail) is None:
                 raise
             server = None  # the answer was lost, but the address exists: it was created
+        except InvalidSessionError:
+            raise  # the session, not the address: no "refused to create" message
         except ApiError as exc:
             raise self._add_refused(client, mail, exc) from None
         try:
             if rest:
-                server = _mutate(client, "mail.set", {"mail": mail, **rest})
+                server = _complete(client, mail, rest)
             outs = self.outputs(props, self._server_view(client, mail, server))
         except MailboxOrgError as exc:
             raise self._roll_back(client, mail, exc) from None
@@ -384,8 +413,10 @@ class MailboxProvider(MailboxOrgProvider):
                 f"Mailbox {mail}: the address was created, but completing it failed ({exc}), and removing "
                 "it again failed too. Delete the address, or set adopt=True, then run `pulumi up` again."
             )
+        cause = str(exc).rstrip()
+        cause += "" if cause.endswith((".", "!", "?")) else "."
         return MailboxOrgError(
-            f"Mailbox {mail}: {exc} The address had already been created; it was removed again, so "
+            f"Mailbox {mail}: {cause} The address had already been created; it was removed again, so "
             "nothing is left half-created. Fix the cause (if any) and run `pulumi up` again."
         )
 
