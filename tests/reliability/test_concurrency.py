@@ -39,7 +39,11 @@ def test_four_simultaneous_creates_share_one_login_and_an_expiry_while_they_wait
         emulator.set_latency(LATENCY_MS)
         futures = create_all(host, pool, resources)
         # All four are inside Create: each has been told to publish its record (error 218) and waits.
-        wait_until(lambda: len(emulator.sent("domain.add")) == 4, "all four creates got their challenge")
+        asked = [f"Domain {name}: mailbox.org asks for proof of ownership" for name in DOMAINS]
+        wait_until(
+            lambda: all(line in host.stderr_text() for line in asked), "all four creates got their challenge"
+        )
+        assert len(emulator.sent("domain.add")) == 4
         assert emulator.logins == 1
         assert emulator.calls["auth"] == 1
 
