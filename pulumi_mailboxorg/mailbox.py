@@ -26,35 +26,6 @@ __all__ = ["MAIL_PLANS", "Mailbox", "MailboxArgs", "MailboxProvider", "find_mail
 
 MAIL_PLANS = ("light", "standard", "premium")
 
-#: Fields ``mail.add`` accepts (besides ``mail``); the others are applied with ``mail.set`` after it.
-_ADD_FIELDS = frozenset(
-    {
-        "password",
-        "plan",
-        "first_name",
-        "last_name",
-        "inboxsave",
-        "forwards",
-        "memo",
-        "catchall",
-        "additional_mail_quota",
-        "additional_cloud_quota",
-        "title",
-        "birthday",
-        "position",
-        "department",
-        "company",
-        "street",
-        "postal_code",
-        "city",
-        "phone",
-        "fax",
-        "cell_phone",
-        "language",
-        "require_reset_password",
-        "skip_welcome_mail",
-    }
-)
 _QUOTAS = frozenset({"additional_mail_quota", "additional_cloud_quota"})
 _PROFILE = (
     ("title", "Title, e.g. Dr."),
@@ -68,6 +39,24 @@ _PROFILE = (
     ("phone", "Phone number."),
     ("fax", "Fax number."),
     ("cell_phone", "Mobile phone number."),
+)
+#: Fields ``mail.add`` accepts (besides ``mail``); the others are applied with ``mail.set`` after it.
+_ADD_FIELDS = frozenset(
+    {
+        "password",
+        "plan",
+        "first_name",
+        "last_name",
+        "inboxsave",
+        "forwards",
+        "memo",
+        "catchall",
+        "language",
+        "require_reset_password",
+        "skip_welcome_mail",
+        *_QUOTAS,
+        *(name for name, _ in _PROFILE),
+    }
 )
 
 
