@@ -193,6 +193,15 @@ def test_anonymous_methods_neither_log_in_nor_send_an_auth_id(
     assert {"auth", "hello.world"} <= ANONYMOUS_METHODS
 
 
+def test_an_anonymous_method_after_a_login_still_sends_no_auth_id(
+    client: MailboxOrgClient, server: StubServer
+) -> None:
+    client.call("hello.innerworld")
+    client.call("hello.world")
+    assert server.methods() == ["auth", "hello.innerworld", "hello.world"]
+    assert [r.auth_id is None for r in server.received] == [True, False, True]
+
+
 def test_the_first_call_that_needs_a_session_logs_in_lazily(
     client: MailboxOrgClient, server: StubServer
 ) -> None:

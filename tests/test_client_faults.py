@@ -338,6 +338,52 @@ def test_tls_verification_cannot_be_disabled_through_the_environment(
         client.call("hello.world")
 
 
+# Proxies from the environment -------------------------------------------------------------------
+
+_PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+
+
+@pytest.fixture
+def proxy(monkeypatch: pytest.MonkeyPatch) -> Iterator[StubServer]:
+    """A stand-in forward proxy on loopback (it answers itself), and an environment naming nothing else."""
+    for name in _PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+    with StubServer(FakeApi()) as stub:
+        yield stub
+
+
+def test_requests_go_through_the_proxy_named_in_http_proxy(
+    server: StubServer, proxy: StubServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{proxy.port}")
+    with MailboxOrgClient(server.url) as client:
+        assert client.call("hello.world") == "Hello World!"
+    assert server.received == []
+    assert [r.path for r in proxy.received] == [server.url]  # a proxy request: the absolute URI
+
+
+def test_no_proxy_naming_the_endpoint_host_bypasses_the_proxy(
+    server: StubServer, proxy: StubServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{proxy.port}")
+    monkeypatch.setenv("NO_PROXY", "localhost,127.0.0.1")
+    with MailboxOrgClient(server.url) as client:
+        assert client.call("hello.world") == "Hello World!"
+    assert proxy.received == []
+    assert server.methods() == ["hello.world"]
+
+
+def test_the_environment_is_read_once_when_the_client_is_created(
+    server: StubServer, proxy: StubServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with MailboxOrgClient(server.url) as client:
+        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{proxy.port}")
+        client.call("hello.world")
+    assert proxy.received == []
+    assert server.methods() == ["hello.world"]
+
+
 # Faults injected by the emulator -----------------------------------------------------------------
 
 READ = ("account.get", {"account": "acme"})
