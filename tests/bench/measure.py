@@ -52,15 +52,12 @@ import dns.resolver
 from pulumi.dynamic.dynamic import serialize_provider
 
 from bench.forwarder import CachingForwarder
-from harness import DYNAMIC_TYPE, HostPool, ProviderHost, Res, Secret, Stack, make_urn
-from pulumi_mailboxorg.account import AccountProvider
-from pulumi_mailboxorg.challenge import DomainChallengeProvider
+from harness import DYNAMIC_TYPE, HostPool, ProviderHost, Secret, Stack, make_urn
 from pulumi_mailboxorg.client import MailboxOrgClient, is_read_only
-from pulumi_mailboxorg.context import ContextProvider
 from pulumi_mailboxorg.domain import DomainProvider
 from pulumi_mailboxorg.emulator import Emulator
 from pulumi_mailboxorg.mailbox import MailboxProvider
-from pulumi_mailboxorg.provider import MailboxOrgProvider
+from resources.support import PROVIDERS, res, stack_config
 
 __all__ = ["BenchConfig", "Report", "Section", "run_benchmark"]
 
@@ -72,13 +69,8 @@ SESSION_METHODS = frozenset({"auth", "deauth"})
 #: Operations whose target counts mutating calls (reads made besides them are shown, not counted).
 MUTATING_OPERATIONS = frozenset({"create", "update", "delete"})
 MAIL_DOMAIN = "bench.example"
-PROVIDERS: dict[str, type[MailboxOrgProvider]] = {
-    "Account": AccountProvider,
-    "Context": ContextProvider,
-    "Domain": DomainProvider,
-    "DomainChallenge": DomainChallengeProvider,
-    "Mailbox": MailboxProvider,
-}
+#: Stack settings on top of resources.support.stack_config (API, DNS, 0.2 s polling, no rate limit).
+BENCH_CONFIG = {"verificationTimeout": "60"}
 
 
 @dataclass(frozen=True)
@@ -195,29 +187,6 @@ def _num(value: float) -> str:
 
 # ------------------------------------------------------------------------------------------------
 # shared set-up
-
-
-def stack_config(emu: Emulator, login: tuple[str, ...], **extra: str) -> dict[str, Any]:
-    """Stack config for the emulator: API, DNS, no client-side rate limit."""
-    config: dict[str, Any] = {
-        "mailboxorg:endpoint": emu.endpoint,
-        "mailboxorg:username": login[0],
-        "mailboxorg:password": Secret(login[1]),
-        "mailboxorg:dnsNameservers": emu.dns,
-        "mailboxorg:dnsPollInterval": "0.2",
-        "mailboxorg:verificationTimeout": "60",
-        "mailboxorg:rateLimit": "0",
-    }
-    config.update({f"mailboxorg:{k}": v for k, v in extra.items()})
-    return config
-
-
-def res(kind: str, props: Mapping[str, Any]) -> Res:
-    """A resource with wire-named ``props``; secret inputs wrapped, secret outputs declared."""
-    provider_class = PROVIDERS[kind]
-    secret = {p.wire for p in provider_class.props if p.secret}
-    wrapped = {k: Secret(v) if k in secret and v is not None else v for k, v in props.items()}
-    return Res(provider_class(), wrapped, secret_outputs=sorted(secret))
 
 
 def add_domain_out_of_band(emu: Emulator, domain: str = MAIL_DOMAIN) -> None:
@@ -370,7 +339,7 @@ def count_lifecycle(pool: HostPool, scenario: Scenario, n: int, latency_ms: floa
     """Create, no-op, update, refresh, delete of ``n`` resources; the calls of each deployment."""
     with Emulator(accounts=[RESELLER, ACME], latency_ms=latency_ms) as emu:
         scenario.setup(emu, n)
-        stack = Stack(pool, config=stack_config(emu, scenario.login))
+        stack = Stack(pool, config=stack_config(emu, scenario.login[:2], **BENCH_CONFIG))
         first = {f"r{i}": res(scenario.kind, scenario.props(i, "a")) for i in range(n)}
         second = {f"r{i}": res(scenario.kind, scenario.props(i, "b")) for i in range(n)}
         phases = {
@@ -510,7 +479,7 @@ def parallel_create_and_refresh(pool: HostPool, n: int, config: BenchConfig) -> 
 def _parallel_once(pool: HostPool, n: int, config: BenchConfig, result: ParallelResult) -> None:
     with Emulator(accounts=[RESELLER, ACME]) as emu:
         add_domain_out_of_band(emu)
-        stack_cfg = stack_config(emu, ACME)
+        stack_cfg = stack_config(emu, ACME[:2], **BENCH_CONFIG)
         provider = MailboxProvider()
         blob = serialize_provider(provider)
         urns = [make_urn(f"mb{i}", DYNAMIC_TYPE) for i in range(n)]
@@ -661,7 +630,7 @@ def dns_detection(pool: HostPool, config: BenchConfig) -> DnsResult:
         forwarder = CachingForwarder((emu.dns_host, emu.dns_port)).start()
         stack_cfg = stack_config(
             emu,
-            ACME,
+            ACME[:2],
             dnsPollInterval=str(config.dns_poll_interval),
             verificationTimeout=str(int(config.negative_ttl + 10 * config.dns_poll_interval + 30)),
         )
