@@ -26,6 +26,7 @@ if TYPE_CHECKING:
         InvalidSessionError,
         MailboxOrgError,
         TransportError,
+        UndecidableError,
         VerificationTimeoutError,
     )
     from .mailbox import Mailbox, MailboxArgs
@@ -52,6 +53,7 @@ _LAZY = {
     "MailboxOrgClient": "client",
     "MailboxOrgError": "errors",
     "TransportError": "errors",
+    "UndecidableError": "errors",
     "VerificationTimeoutError": "errors",
 }
 
@@ -91,6 +93,7 @@ __all__ = [
     "MailboxOrgClient",
     "MailboxOrgError",
     "TransportError",
+    "UndecidableError",
     "VerificationTimeoutError",
     "__version__",
 ]

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import pulumi
-from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
 
-from .errors import ApiError, InputError, InvalidSessionError, MailboxOrgError, TransportError
+from .errors import ApiError, InputError, InvalidSessionError, MailboxOrgError
+from .lookups import account_gone, find_account, undecidable
+from .objects import API_LOGIN, ApiObjectProvider
 from .properties import Prop, camel
-from .provider import MailboxOrgProvider, user_errors
 from .resource import MailboxOrgResource
 from .validation import account_name, check_enum, check_int, check_string_map
 
 if TYPE_CHECKING:
     from .client import MailboxOrgClient
 
-__all__ = ["ACCOUNT_PLANS", "Account", "AccountArgs", "AccountProvider", "find_account"]
+__all__ = ["ACCOUNT_PLANS", "Account", "AccountArgs", "AccountProvider"]
 
 ACCOUNT_PLANS = ("basic", "profi", "profixl", "reseller")
 
@@ -57,17 +58,8 @@ def _tarifflimits(value: Any) -> dict[str, Any]:
     return {key: check_int(val) for key, val in limits.items()}
 
 
-def find_account(client: MailboxOrgClient, account: str) -> dict[str, Any] | None:
-    """The ``account.list`` entry of ``account``, or None: evidence of (non-)existence."""
-    entries = client.call("account.list", {"query": account})
-    for entry in entries if isinstance(entries, list) else []:
-        if isinstance(entry, dict) and entry.get("account") == account:
-            return entry
-    return None
-
-
-class AccountProvider(MailboxOrgProvider):
-    """Dynamic provider of :class:`Account`."""
+class AccountProvider(ApiObjectProvider):
+    """Dynamic provider of :class:`Account`: ``account.*`` (needs a reseller login)."""
 
     kind: ClassVar[str] = "Account"
     props: ClassVar[tuple[Prop, ...]] = (
@@ -89,7 +81,13 @@ class AccountProvider(MailboxOrgProvider):
             validate=lambda v: check_enum(v, ("herr", "frau")),
         ),
         Prop("address_payment_same_as_main", "boolean", "The billing address is the main address."),
-        Prop("tarifflimits", "object", 'Limits per plan, e.g. {"basic": 10}.', validate=_tarifflimits),
+        Prop(
+            "tarifflimits",
+            "object",
+            'Limits per plan, e.g. {"basic": 10}.',
+            validate=_tarifflimits,
+            item="integer",
+        ),
         Prop("max_mailinglist", "integer", "Maximum number of mailing lists."),
         Prop(
             "force_destroy",
@@ -110,7 +108,26 @@ class AccountProvider(MailboxOrgProvider):
         ),
         Prop("status", "string", "Account status as the server reports it (e.g. aktiv).", input=False),
         Prop("type", "string", "Account type as the server reports it (e.g. BMBO).", input=False),
+        API_LOGIN,
     )
+
+    noun: ClassVar[str] = "account"
+    key: ClassVar[str] = "account"
+
+    def find(self, client: MailboxOrgClient, values: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The ``account.list`` entry (None: this login does not list it)."""
+        return find_account(client, str(values["account"]))
+
+    def gone(self, client: MailboxOrgClient, id_: str, values: Mapping[str, Any]) -> bool:
+        """Gone only when the login that can see it (recorded ``apiLogin``) no longer lists it."""
+        return account_gone(client, id_, values.get(API_LOGIN.wire))
+
+    def wire(self, server: Any) -> dict[str, Any]:
+        return _wire(server)
+
+    def set_params(self, params: dict[str, Any]) -> dict[str, Any]:
+        """account.set spells the main salutation ``salutation``."""
+        return _set_params(params)
 
     def _need_reseller(self, client: MailboxOrgClient, exc: ApiError) -> MailboxOrgError:
         level = client.level or "unknown"
@@ -124,103 +141,59 @@ class AccountProvider(MailboxOrgProvider):
             f"mailbox.org refused the account operation: {exc.api_message} (error {exc.code})"
         )
 
-    @user_errors
-    def create(self, props: dict[str, Any]) -> CreateResult:
-        """``account.add``; adopt with ``account.set`` when asked to."""
-        client = self.client()
-        account = props["account"]
-        params = self.api_params(props, self.props)
-        if props.get("adopt") and find_account(client, account) is not None:
-            self.log(f"Account {account}: already exists; adopting it (adopt=True).")
-            server = client.call("account.set", _set_params(params))
-            return CreateResult(account, self.outputs(props, self._server_view(client, account, server)))
+    def refused(self, client: MailboxOrgClient, props: Mapping[str, Any], exc: ApiError) -> MailboxOrgError:
+        return self._need_reseller(client, exc)
+
+    def set_call(self, client: MailboxOrgClient, params: dict[str, Any]) -> Any:
         try:
-            server = client.call("account.add", params)
-        except TransportError as exc:
-            if not exc.sent or find_account(client, account) is None:
-                raise
-            server = None
+            return client.call("account.set", params)
         except InvalidSessionError:
-            raise  # the session, not the object: no "refused" message
-        except ApiError as exc:
-            try:
-                exists = find_account(client, account) is not None
-            except MailboxOrgError:
-                exists = False
-            if exists:
-                raise InputError(
-                    "adopt",
-                    f"the account {account} already exists. To manage it with this resource, set "
-                    "adopt=True (`pulumi import` does not work for dynamic resources).",
-                ) from None
-            raise self._need_reseller(client, exc) from None
-        return CreateResult(account, self.outputs(props, self._server_view(client, account, server)))
-
-    @user_errors
-    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        """Refresh from ``account.get``; a vanished account (per ``account.list``) reads as gone."""
-        client = self.client()
-        try:
-            server = client.call("account.get", {"account": id_})
-        except ApiError:
-            if find_account(client, id_) is None:
-                return ReadResult("", {})
             raise
-        return ReadResult(id_, self.outputs(props, _wire(server)))
+        except ApiError as exc:
+            raise self._need_reseller(client, exc) from None
 
-    @user_errors
-    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        """``account.set`` with only the changed fields."""
-        client = self.client()
-        changed = [p for p in self.changed(olds, news) if p.sendable]
-        params = self.api_params(news, changed)
-        server: Any = None
-        if params:
-            params["account"] = id_
-            try:
-                server = client.call("account.set", _set_params(params))
-            except ApiError as exc:
-                raise self._need_reseller(client, exc) from None
-        merged = {**olds, **{k: v for k, v in news.items() if v is not None}}
-        return UpdateResult(self.outputs(merged, self._server_view(client, id_, server)))
-
-    @user_errors
-    def delete(self, id_: str, props: dict[str, Any]) -> None:
-        """``account.del``, refused while domains remain unless ``force_destroy``."""
-        client = self.client()
-        if not props.get("forceDestroy"):
-            try:
-                domains = client.call("domain.list", {"account": id_})
-            except ApiError:
-                if find_account(client, id_) is None:
-                    return  # already gone
-                raise
-            names = (
-                [str(d.get("domain")) for d in domains if isinstance(d, dict)]
-                if isinstance(domains, list)
-                else []
-            )
-            if names:
-                raise InputError(
-                    "force_destroy",
-                    f"refusing to delete the account {id_}: it still has {len(names)} domain(s) "
-                    f"({', '.join(sorted(names)[:5])}{', ...' if len(names) > 5 else ''}), and deleting "
-                    "the account deletes them and all their mail addresses. Delete those domains first, "
-                    "or set force_destroy=True on the Account and run `pulumi up` before destroying.",
-                )
+    def before_delete(self, client: MailboxOrgClient, id_: str, props: Mapping[str, Any]) -> None:
+        """Refuse while domains remain unless ``force_destroy``: account.del deletes them all."""
+        if props.get("forceDestroy"):
+            return
         try:
-            client.call("account.del", {"account": id_})
-        except (ApiError, TransportError) as exc:
-            if isinstance(exc, TransportError) and not exc.sent:
-                raise
-            if find_account(client, id_) is not None:
-                raise
+            domains = client.call("domain.list", {"account": id_})
+        except InvalidSessionError:
+            raise
+        except ApiError:
+            if self.gone(client, id_, props):
+                return  # already gone: the delete call below confirms it
+            raise
+        if not isinstance(domains, list):
+            raise undecidable(
+                client,
+                f"the account {id_} still has domains",
+                "mailbox.org answered domain.list with another shape than a list",
+            )
+        names = [str(d.get("domain")) for d in domains if isinstance(d, dict)]
+        if names:
+            raise InputError(
+                "force_destroy",
+                f"refusing to delete the account {id_}: it still has {len(names)} domain(s) "
+                f"({', '.join(sorted(names)[:5])}{', ...' if len(names) > 5 else ''}), and deleting "
+                "the account deletes them and all their mail addresses. Delete those domains first, "
+                "or set force_destroy=True on the Account and run `pulumi up` before destroying.",
+            )
 
-    @staticmethod
-    def _server_view(client: MailboxOrgClient, account: str, result: Any) -> dict[str, Any]:
-        if not (isinstance(result, dict) and result.get("account")):
-            result = client.call("account.get", {"account": account})
-        return _wire(result)
+    def not_deleted(
+        self, client: MailboxOrgClient, id_: str, entry: Mapping[str, Any] | None, answer: str
+    ) -> MailboxOrgError:
+        reason = ""
+        try:
+            domains = client.call("domain.list", {"account": id_})
+        except MailboxOrgError:
+            domains = None
+        if isinstance(domains, list) and domains:
+            reason = f" It still has {len(domains)} domain(s)."
+        return MailboxOrgError(
+            f"the account {id_} was not deleted: mailbox.org {answer}, and account.list still lists "
+            f"it.{reason} It stays in the stack; fix the cause and run the operation again."
+        )
 
 
 def _set_params(params: dict[str, Any]) -> dict[str, Any]:
@@ -243,7 +216,7 @@ def _wire(server: Any) -> dict[str, Any]:
                 flat[prefix + sub] = subvalue
         else:
             flat[key] = value
-    known = {p.name for p in AccountProvider.props} - {"password", "force_destroy", "adopt"}
+    known = {p.name for p in AccountProvider.props} - {"password", "force_destroy", "adopt", "api_login"}
     out = {camel(k): v for k, v in flat.items() if k in known and v is not None}
     if "plan" in out and isinstance(out["plan"], str):
         out["plan"] = out["plan"].lower()
@@ -252,7 +225,40 @@ def _wire(server: Any) -> dict[str, Any]:
 
 @dataclass
 class AccountArgs:
-    """Arguments of :class:`Account` (see its properties for their meaning)."""
+    """The arguments of :class:`Account`.
+
+    :param account: Account name, also the customer's login name. Changing it replaces the account.
+    :param password: The customer's login password. Secret.
+    :param plan: basic, profi, profixl or reseller.
+    :param memo: Free-text note.
+    :param contact_mail: Contact e-mail address.
+    :param contact_phone: Contact phone number.
+    :param contact_fax: Contact fax number.
+    :param contact_mobile: Contact mobile number.
+    :param company: Company name.
+    :param ustid: VAT identification number.
+    :param address_main_first_name: Main address: first name.
+    :param address_main_last_name: Main address: last name.
+    :param address_main_street: Main address: street.
+    :param address_main_zipcode: Main address: postal code.
+    :param address_main_town: Main address: town.
+    :param address_main_country: Main address: country.
+    :param address_payment_first_name: Billing address: first name.
+    :param address_payment_last_name: Billing address: last name.
+    :param address_payment_street: Billing address: street.
+    :param address_payment_zipcode: Billing address: postal code.
+    :param address_payment_town: Billing address: town.
+    :param address_payment_country: Billing address: country.
+    :param language: Language, e.g. de_DE.
+    :param address_main_salutation: Main address: salutation (herr or frau).
+    :param address_payment_same_as_main: The billing address is the main address.
+    :param tarifflimits: Limits per plan, e.g. {"basic": 10}.
+    :param max_mailinglist: Maximum number of mailing lists.
+    :param force_destroy: Allow deleting the account while it still has domains: account.del deletes every
+        domain and mail address of the account. Only recorded in the state (run `pulumi up` after setting it,
+        before destroying); never sent to the API.
+    :param adopt: Take over the account if it already exists. Never causes an update.
+    """
 
     account: pulumi.Input[str]
     password: pulumi.Input[str]
@@ -264,14 +270,12 @@ class AccountArgs:
     contact_mobile: pulumi.Input[str] | None = None
     company: pulumi.Input[str] | None = None
     ustid: pulumi.Input[str] | None = None
-    address_main_salutation: pulumi.Input[str] | None = None
     address_main_first_name: pulumi.Input[str] | None = None
     address_main_last_name: pulumi.Input[str] | None = None
     address_main_street: pulumi.Input[str] | None = None
     address_main_zipcode: pulumi.Input[str] | None = None
     address_main_town: pulumi.Input[str] | None = None
     address_main_country: pulumi.Input[str] | None = None
-    address_payment_same_as_main: pulumi.Input[bool] | None = None
     address_payment_first_name: pulumi.Input[str] | None = None
     address_payment_last_name: pulumi.Input[str] | None = None
     address_payment_street: pulumi.Input[str] | None = None
@@ -279,7 +283,9 @@ class AccountArgs:
     address_payment_town: pulumi.Input[str] | None = None
     address_payment_country: pulumi.Input[str] | None = None
     language: pulumi.Input[str] | None = None
-    tarifflimits: pulumi.Input[dict[str, int]] | None = None
+    address_main_salutation: pulumi.Input[str] | None = None
+    address_payment_same_as_main: pulumi.Input[bool] | None = None
+    tarifflimits: pulumi.Input[Mapping[str, pulumi.Input[int]]] | None = None
     max_mailinglist: pulumi.Input[int] | None = None
     force_destroy: pulumi.Input[bool] | None = None
     adopt: pulumi.Input[bool] | None = None
@@ -295,9 +301,9 @@ class Account(MailboxOrgResource, module="mailboxorg", name="Account"):
     _provider_class = AccountProvider
 
     account: pulumi.Output[str]
-    """Account name (replace on change)."""
+    """Account name, also the customer's login name. Changing it replaces the account."""
     password: pulumi.Output[str]
-    """Login password (secret)."""
+    """The customer's login password. Secret."""
     plan: pulumi.Output[str]
     """basic, profi, profixl or reseller."""
     memo: pulumi.Output[str | None]
@@ -314,8 +320,6 @@ class Account(MailboxOrgResource, module="mailboxorg", name="Account"):
     """Company name."""
     ustid: pulumi.Output[str | None]
     """VAT identification number."""
-    address_main_salutation: pulumi.Output[str | None]
-    """Main address: salutation (herr or frau)."""
     address_main_first_name: pulumi.Output[str | None]
     """Main address: first name."""
     address_main_last_name: pulumi.Output[str | None]
@@ -328,8 +332,6 @@ class Account(MailboxOrgResource, module="mailboxorg", name="Account"):
     """Main address: town."""
     address_main_country: pulumi.Output[str | None]
     """Main address: country."""
-    address_payment_same_as_main: pulumi.Output[bool | None]
-    """The billing address is the main address."""
     address_payment_first_name: pulumi.Output[str | None]
     """Billing address: first name."""
     address_payment_last_name: pulumi.Output[str | None]
@@ -344,18 +346,29 @@ class Account(MailboxOrgResource, module="mailboxorg", name="Account"):
     """Billing address: country."""
     language: pulumi.Output[str | None]
     """Language, e.g. de_DE."""
-    tarifflimits: pulumi.Output[dict[str, int] | None]
-    """Limits per plan."""
+    address_main_salutation: pulumi.Output[str | None]
+    """Main address: salutation (herr or frau)."""
+    address_payment_same_as_main: pulumi.Output[bool | None]
+    """The billing address is the main address."""
+    tarifflimits: pulumi.Output[Mapping[str, int] | None]
+    """Limits per plan, e.g. {"basic": 10}."""
     max_mailinglist: pulumi.Output[int | None]
     """Maximum number of mailing lists."""
     force_destroy: pulumi.Output[bool]
-    """Deleting the account with its domains is allowed."""
+    """Allow deleting the account while it still has domains: account.del deletes every domain and mail
+    address of the account. Only recorded in the state (run `pulumi up` after setting it, before
+    destroying); never sent to the API.
+    """
     adopt: pulumi.Output[bool]
-    """Whether an existing account may be taken over."""
+    """Take over the account if it already exists. Never causes an update."""
     status: pulumi.Output[str]
-    """Account status."""
+    """Account status as the server reports it (e.g. aktiv)."""
     type: pulumi.Output[str]
-    """Account type."""
+    """Account type as the server reports it (e.g. BMBO)."""
+    api_login: pulumi.Output[str]
+    """The login name that created or last read this object. Only a listing of this login (or of an admin) can
+    show that the object is gone.
+    """
 
     def __init__(
         self,
@@ -373,14 +386,12 @@ class Account(MailboxOrgResource, module="mailboxorg", name="Account"):
         contact_mobile: pulumi.Input[str] | None = None,
         company: pulumi.Input[str] | None = None,
         ustid: pulumi.Input[str] | None = None,
-        address_main_salutation: pulumi.Input[str] | None = None,
         address_main_first_name: pulumi.Input[str] | None = None,
         address_main_last_name: pulumi.Input[str] | None = None,
         address_main_street: pulumi.Input[str] | None = None,
         address_main_zipcode: pulumi.Input[str] | None = None,
         address_main_town: pulumi.Input[str] | None = None,
         address_main_country: pulumi.Input[str] | None = None,
-        address_payment_same_as_main: pulumi.Input[bool] | None = None,
         address_payment_first_name: pulumi.Input[str] | None = None,
         address_payment_last_name: pulumi.Input[str] | None = None,
         address_payment_street: pulumi.Input[str] | None = None,
@@ -388,13 +399,83 @@ class Account(MailboxOrgResource, module="mailboxorg", name="Account"):
         address_payment_town: pulumi.Input[str] | None = None,
         address_payment_country: pulumi.Input[str] | None = None,
         language: pulumi.Input[str] | None = None,
-        tarifflimits: pulumi.Input[dict[str, int]] | None = None,
+        address_main_salutation: pulumi.Input[str] | None = None,
+        address_payment_same_as_main: pulumi.Input[bool] | None = None,
+        tarifflimits: pulumi.Input[Mapping[str, pulumi.Input[int]]] | None = None,
         max_mailinglist: pulumi.Input[int] | None = None,
         force_destroy: pulumi.Input[bool] | None = None,
         adopt: pulumi.Input[bool] | None = None,
     ) -> None:
-        """Declare an Account; pass an :class:`AccountArgs` or the same values as keywords."""
-        values = dict(locals())
-        for key in ("self", "resource_name", "args", "opts", "__class__"):
-            values.pop(key, None)
-        super().__init__(resource_name, args, opts, values)
+        """Declare a Account: pass a :class:`AccountArgs`, or the same values as keywords.
+
+        :param resource_name: The name of the resource in the stack.
+        :param args: The inputs as a :class:`AccountArgs`.
+        :param opts: Options of the resource.
+        :param account: Account name, also the customer's login name. Changing it replaces the account.
+        :param password: The customer's login password. Secret.
+        :param plan: basic, profi, profixl or reseller.
+        :param memo: Free-text note.
+        :param contact_mail: Contact e-mail address.
+        :param contact_phone: Contact phone number.
+        :param contact_fax: Contact fax number.
+        :param contact_mobile: Contact mobile number.
+        :param company: Company name.
+        :param ustid: VAT identification number.
+        :param address_main_first_name: Main address: first name.
+        :param address_main_last_name: Main address: last name.
+        :param address_main_street: Main address: street.
+        :param address_main_zipcode: Main address: postal code.
+        :param address_main_town: Main address: town.
+        :param address_main_country: Main address: country.
+        :param address_payment_first_name: Billing address: first name.
+        :param address_payment_last_name: Billing address: last name.
+        :param address_payment_street: Billing address: street.
+        :param address_payment_zipcode: Billing address: postal code.
+        :param address_payment_town: Billing address: town.
+        :param address_payment_country: Billing address: country.
+        :param language: Language, e.g. de_DE.
+        :param address_main_salutation: Main address: salutation (herr or frau).
+        :param address_payment_same_as_main: The billing address is the main address.
+        :param tarifflimits: Limits per plan, e.g. {"basic": 10}.
+        :param max_mailinglist: Maximum number of mailing lists.
+        :param force_destroy: Allow deleting the account while it still has domains: account.del deletes every
+            domain and mail address of the account. Only recorded in the state (run `pulumi up` after setting
+            it, before destroying); never sent to the API.
+        :param adopt: Take over the account if it already exists. Never causes an update.
+        """
+        super().__init__(
+            resource_name,
+            args,
+            opts,
+            {
+                "account": account,
+                "password": password,
+                "plan": plan,
+                "memo": memo,
+                "contact_mail": contact_mail,
+                "contact_phone": contact_phone,
+                "contact_fax": contact_fax,
+                "contact_mobile": contact_mobile,
+                "company": company,
+                "ustid": ustid,
+                "address_main_first_name": address_main_first_name,
+                "address_main_last_name": address_main_last_name,
+                "address_main_street": address_main_street,
+                "address_main_zipcode": address_main_zipcode,
+                "address_main_town": address_main_town,
+                "address_main_country": address_main_country,
+                "address_payment_first_name": address_payment_first_name,
+                "address_payment_last_name": address_payment_last_name,
+                "address_payment_street": address_payment_street,
+                "address_payment_zipcode": address_payment_zipcode,
+                "address_payment_town": address_payment_town,
+                "address_payment_country": address_payment_country,
+                "language": language,
+                "address_main_salutation": address_main_salutation,
+                "address_payment_same_as_main": address_payment_same_as_main,
+                "tarifflimits": tarifflimits,
+                "max_mailinglist": max_mailinglist,
+                "force_destroy": force_destroy,
+                "adopt": adopt,
+            },
+        )

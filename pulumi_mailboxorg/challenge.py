@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import pulumi
 from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, UpdateResult
 
-from .domain import find_domain
 from .errors import (
     ApiError,
     DnsVerificationRequiredError,
@@ -30,7 +29,10 @@ from .errors import (
     InvalidSessionError,
     MailboxOrgError,
     TransportError,
+    UndecidableError,
 )
+from .lookups import find_domain
+from .objects import proves_ours
 from .properties import Prop
 from .provider import LOGIN_PROPS, MailboxOrgProvider, is_unknown, user_errors
 from .resource import MailboxOrgResource
@@ -64,8 +66,10 @@ def _probe(client: MailboxOrgClient, probe: dict[str, Any]) -> None:
     """``domain.add`` with the throwaway password: returns when it added the domain, else raises.
 
     The caller has seen that the domain did not exist. A lost answer is settled by reading the domain
-    back: there now, the probe added it; still absent, the answer was a refusal (normally the 218),
-    so asking once more changes nothing on the server and gets the answer itself.
+    back: there now and logging in with the throwaway password, the probe added it; there but not
+    logging in, another party added it at the same moment (an error: it is not ours to remove);
+    still absent, the answer was a refusal (normally the 218), so asking once more changes nothing on
+    the server and gets the answer itself.
     """
     for attempt in (1, 2):
         try:
@@ -75,9 +79,30 @@ def _probe(client: MailboxOrgClient, probe: dict[str, Any]) -> None:
             if not exc.sent:
                 raise
             if find_domain(client, probe["account"], probe["domain"]) is not None:
-                return
+                if proves_ours(client, probe["domain"], probe["password"], f"the domain {probe['domain']}"):
+                    return
+                raise InputError(
+                    "domain",
+                    f"the domain {probe['domain']} appeared in account {probe['account']} while the "
+                    "answer to the probe was lost, and it is not the probe's (it does not log in with the "
+                    "probe's password): another party added it at the same moment. Nothing was changed. "
+                    "Remove the DomainChallenge and declare Domain(..., adopt=True) alone.",
+                ) from None
             if attempt == 2:
                 raise
+
+
+def _remove_probe(client: MailboxOrgClient, account: str, domain: str) -> bool:
+    """Delete the domain the probe added; True only when it is confirmed gone."""
+    try:
+        if client.call("domain.del", {"account": account, "domain": domain}) is True:
+            return True
+    except MailboxOrgError:
+        pass
+    try:
+        return find_domain(client, account, domain) is None
+    except MailboxOrgError:
+        return False
 
 
 class DomainChallengeProvider(MailboxOrgProvider):
@@ -142,7 +167,7 @@ class DomainChallengeProvider(MailboxOrgProvider):
         zone = props.get("zone") or domain
         try:
             existing = find_domain(client, account, domain)
-        except ApiError:
+        except UndecidableError:
             existing = None  # the account is out of reach: the probe below says why
         if existing is not None:
             raise _exists_error(account, domain)
@@ -164,22 +189,24 @@ class DomainChallengeProvider(MailboxOrgProvider):
         except InvalidSessionError:
             raise  # the session, not the object: no "refused" message
         except ApiError as exc:
-            if find_domain(client, account, domain) is not None:
+            try:
+                exists = find_domain(client, account, domain) is not None
+            except UndecidableError:
+                exists = False
+            if exists:
                 raise _exists_error(account, domain) from None
             raise MailboxOrgError(
                 f"mailbox.org refused the probe for {domain} in account {account}: {exc.api_message} "
                 f"(error {exc.code}). Check that mailboxorg:username may administrate that account."
             ) from None
-        # The record is already published: the probe added the domain. Undo it, then explain.
-        try:
-            client.call("domain.del", {"account": account, "domain": domain})
-        except MailboxOrgError:
-            if find_domain(client, account, domain) is not None:
-                raise MailboxOrgError(
-                    f"the ownership record of {domain} is already published, so the probe added the "
-                    f"domain, and removing it again failed. Remove the domain {domain} from account "
-                    f"{account} (or adopt it with Domain(..., adopt=True)), then drop the DomainChallenge."
-                ) from None
+        # The record is already published: the probe added the domain (proven). Undo it, then explain.
+        if not _remove_probe(client, account, domain):
+            raise MailboxOrgError(
+                f"the ownership record of {domain} is already published, so the probe added the "
+                f"domain, and removing it again could not be confirmed. Remove the domain {domain} from "
+                f"account {account} (or adopt it with Domain(..., adopt=True)), then drop the "
+                "DomainChallenge."
+            )
         raise MailboxOrgError(
             f"mailbox.org accepted {domain} at once: its ownership TXT record is already published, so "
             "DomainChallenge has nothing to report. The probe's domain was removed again; nothing was "
@@ -206,7 +233,16 @@ class DomainChallengeProvider(MailboxOrgProvider):
 
 @dataclass
 class DomainChallengeArgs:
-    """Arguments of :class:`DomainChallenge`."""
+    """The arguments of :class:`DomainChallenge`.
+
+    :param account: Account the domain will be added to.
+    :param domain: The domain whose ownership record is wanted.
+    :param zone: DNS zone the record goes into, for `record_name` (default: the domain itself). A change only
+        recomputes `record_name` (no new probe).
+    :param login_username: Log in as this user for this resource's API calls instead of `mailboxorg:username`
+        (e.g. a customer's account name in a reseller's stack). Recorded in the state; never sent as a field.
+    :param login_password: Password of `login_username`. Secret.
+    """
 
     account: pulumi.Input[str]
     domain: pulumi.Input[str]
@@ -227,19 +263,23 @@ class DomainChallenge(MailboxOrgResource, module="mailboxorg", name="DomainChall
     account: pulumi.Output[str]
     """Account the domain will be added to."""
     domain: pulumi.Output[str]
-    """The domain."""
+    """The domain whose ownership record is wanted."""
     zone: pulumi.Output[str | None]
-    """The zone `record_name` is relative to."""
-    host: pulumi.Output[str]
-    """Fully qualified name of the TXT record."""
-    txt: pulumi.Output[str]
-    """Value of the TXT record."""
-    record_name: pulumi.Output[str]
-    """Name of the TXT record relative to the zone."""
+    """DNS zone the record goes into, for `record_name` (default: the domain itself). A change only recomputes
+    `record_name` (no new probe).
+    """
     login_username: pulumi.Output[str | None]
-    """Login used for this resource's API calls instead of ``mailboxorg:username`` (None: the stack's)."""
+    """Log in as this user for this resource's API calls instead of `mailboxorg:username` (e.g. a customer's
+    account name in a reseller's stack). Recorded in the state; never sent as a field.
+    """
     login_password: pulumi.Output[str | None]
-    """Password of ``login_username`` (secret)."""
+    """Password of `login_username`. Secret."""
+    host: pulumi.Output[str]
+    """Fully qualified name of the TXT record to publish."""
+    txt: pulumi.Output[str]
+    """Value of the TXT record to publish."""
+    record_name: pulumi.Output[str]
+    """Name of the TXT record relative to `zone` (what most DNS providers ask for)."""
 
     def __init__(
         self,
@@ -253,7 +293,20 @@ class DomainChallenge(MailboxOrgResource, module="mailboxorg", name="DomainChall
         login_username: pulumi.Input[str] | None = None,
         login_password: pulumi.Input[str] | None = None,
     ) -> None:
-        """Declare a DomainChallenge; pass a :class:`DomainChallengeArgs` or keywords."""
+        """Declare a DomainChallenge: pass a :class:`DomainChallengeArgs`, or the same values as keywords.
+
+        :param resource_name: The name of the resource in the stack.
+        :param args: The inputs as a :class:`DomainChallengeArgs`.
+        :param opts: Options of the resource.
+        :param account: Account the domain will be added to.
+        :param domain: The domain whose ownership record is wanted.
+        :param zone: DNS zone the record goes into, for `record_name` (default: the domain itself). A change
+            only recomputes `record_name` (no new probe).
+        :param login_username: Log in as this user for this resource's API calls instead of
+            `mailboxorg:username` (e.g. a customer's account name in a reseller's stack). Recorded in the
+            state; never sent as a field.
+        :param login_password: Password of `login_username`. Secret.
+        """
         super().__init__(
             resource_name,
             args,

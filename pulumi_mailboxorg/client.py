@@ -700,6 +700,11 @@ class MailboxOrgClient:
         return self._endpoint
 
     @property
+    def username(self) -> str | None:
+        """The login name this client authenticates as (None: anonymous calls only)."""
+        return self._username
+
+    @property
     def level(self) -> str | None:
         """The session's level (``reseller``, ``account``, ...) once logged in, else None."""
         session = self._session

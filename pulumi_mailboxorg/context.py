@@ -12,18 +12,18 @@ its mailboxes. The provider refuses to move a domain that holds mail addresses u
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
 
-from .account import find_account
-from .domain import CONTEXT_WARNING
-from .errors import ApiError, InputError, MailboxOrgError
+from .errors import InputError, UndecidableError
+from .lookups import account_gone, contexts, undecidable
+from .objects import API_LOGIN
 from .properties import Prop
-from .provider import LOGIN_PROPS, MailboxOrgProvider, user_errors
+from .provider import CONTEXT_WARNING, LOGIN_PROPS, MailboxOrgProvider, user_errors
 from .resource import MailboxOrgResource
 from .validation import account_name, canonical_domain, check_string
 
@@ -31,29 +31,6 @@ if TYPE_CHECKING:
     from .client import MailboxOrgClient
 
 __all__ = ["Context", "ContextArgs", "ContextProvider"]
-
-
-def _mail_count(value: Any) -> int:
-    """``count_mails`` of a ``domain.list`` entry. An unreadable count is taken as "has addresses":
-    the data-loss guard errs on the side of refusing."""
-    if value is None or value == "":
-        return 0
-    try:
-        return int(value)
-    except (TypeError, ValueError, OverflowError):
-        return 1
-
-
-def _contexts(client: MailboxOrgClient, account: str) -> dict[str, list[str]]:
-    """``context.list``: context id -> sorted domain names."""
-    listing = client.call("context.list", {"account": account})
-    if not isinstance(listing, dict):
-        return {}
-    return {
-        str(cid): sorted(str(d).lower() for d in domains)
-        for cid, domains in listing.items()
-        if isinstance(domains, list)
-    }
 
 
 class ContextProvider(MailboxOrgProvider):
@@ -73,7 +50,8 @@ class ContextProvider(MailboxOrgProvider):
             "domains",
             "array",
             "The domains that must share this context (compared as a set). Domains added are moved in; "
-            "domains removed are moved out into a new context each.",
+            "domains removed are released: they stay in the context (a move deletes cloud-office "
+            "data) until another Context claims them.",
             required=True,
             as_set=True,
             validate=canonical_domain,
@@ -94,6 +72,13 @@ class ContextProvider(MailboxOrgProvider):
             default=False,
         ),
         *LOGIN_PROPS,
+        Prop(
+            "members",
+            "array",
+            "Every domain in the context, as context.list reports it (declared or not).",
+            input=False,
+        ),
+        API_LOGIN,
     )
 
     def check_resource(self, inputs: dict[str, Any]) -> list[Any]:
@@ -106,16 +91,21 @@ class ContextProvider(MailboxOrgProvider):
         return []
 
     def _guard(self, client: MailboxOrgClient, account: str, moving: Iterable[str], allow: bool) -> None:
-        """Refuse to move domains with mail addresses unless allowed; say what would be lost."""
+        """Refuse to move domains with mail addresses unless allowed; say what would be lost.
+
+        Runs before any move, so that nothing it must report is learnt after one.
+        """
         moving = sorted(set(moving))
         if not moving:
             return
         listed = client.call("domain.list", {"account": account})
-        counts = {
-            str(d.get("domain", "")).lower(): _mail_count(d.get("count_mails"))
-            for d in (listed if isinstance(listed, list) else [])
-            if isinstance(d, dict)
-        }
+        if not isinstance(listed, list) or not all(isinstance(d, dict) for d in listed):
+            raise undecidable(
+                client,
+                f"the domains {', '.join(moving)} hold mail addresses",
+                "mailbox.org answered domain.list with another shape than a list of objects",
+            )
+        counts = {str(d.get("domain", "")).lower(): _mail_count(d.get("count_mails")) for d in listed}
         missing = [d for d in moving if d not in counts]
         if missing:
             raise InputError(
@@ -137,19 +127,34 @@ class ContextProvider(MailboxOrgProvider):
         )
 
     @staticmethod
-    def _move(client: MailboxOrgClient, domain: str, context_id: str | None) -> Any:
+    def _move(client: MailboxOrgClient, domain: str, context_id: str | None) -> None:
         if context_id is None:
-            return client.call("domain.set", {"domain": domain, "create_new_context_id": True})
-        return client.call("domain.set", {"domain": domain, "context_id": context_id})
+            client.call("domain.set", {"domain": domain, "create_new_context_id": True})
+        else:
+            client.call("domain.set", {"domain": domain, "context_id": context_id})
 
     @staticmethod
-    def _context_of(client: MailboxOrgClient, domain: str, result: Any) -> str:
-        if isinstance(result, dict) and result.get("context_id"):
-            return str(result["context_id"])
-        got = client.call("domain.get", {"domain": domain})
-        if not isinstance(got, dict) or not got.get("context_id"):
-            raise MailboxOrgError(f"mailbox.org did not report the context of {domain} after moving it")
-        return str(got["context_id"])
+    def _context_of(client: MailboxOrgClient, account: str, domain: str) -> str:
+        """The context holding ``domain``, per ``context.list`` (the only source of context ids)."""
+        for context_id, members in contexts(client, account).items():
+            if domain in members:
+                return context_id
+        raise undecidable(
+            client,
+            f"which context the domain {domain} is in after moving it",
+            "context.list does not list it in any context",
+            "Run `pulumi refresh`, then `pulumi up` again",
+        )
+
+    def _outputs(self, props: Mapping[str, Any], context_id: str, members: Iterable[str]) -> dict[str, Any]:
+        members = sorted(set(members))
+        declared = set(props.get("domains") or [])
+        return {
+            **props,
+            "contextId": context_id,
+            "domains": sorted(declared & set(members)),
+            "members": members,
+        }
 
     @user_errors
     def create(self, props: dict[str, Any]) -> CreateResult:
@@ -157,7 +162,7 @@ class ContextProvider(MailboxOrgProvider):
         client = self.client(props)
         account, domains = props["account"], sorted(props["domains"])
         allow = bool(props.get("allowDataLoss"))
-        existing = _contexts(client, account)
+        existing = contexts(client, account)
         context_id = props.get("contextId")
         if context_id:
             if context_id not in existing:
@@ -166,8 +171,7 @@ class ContextProvider(MailboxOrgProvider):
                     f"the context {context_id} does not exist in account {account} (known: "
                     f"{', '.join(sorted(existing)) or 'none'}).",
                 )
-            members = set(existing[context_id])
-            moving = [d for d in domains if d not in members]
+            moving = [d for d in domains if d not in existing[context_id]]
             self._guard(client, account, moving, allow)
         else:
             # Reuse a context that holds only wanted domains (the most of them): fewer moves, less loss.
@@ -180,45 +184,67 @@ class ContextProvider(MailboxOrgProvider):
             else:
                 self._guard(client, account, domains, allow)
                 first, moving = domains[0], domains[1:]
-                context_id = self._context_of(client, first, self._move(client, first, None))
+                self._move(client, first, None)
+                context_id = self._context_of(client, account, first)
         for domain in moving:
             self._move(client, domain, context_id)
-        outs = {**props, "contextId": context_id, "domains": domains}
+        members = set(existing.get(context_id, [])) | set(domains)
+        outs = self._outputs(props, context_id, members)
+        outs[API_LOGIN.wire] = client.username
         return CreateResult(context_id, outs)
 
     @user_errors
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        """``context.list``: the context is gone when no domain is left in it, or when its account
-        is gone (per ``account.list``, which a reseller login may call)."""
+        """``context.list``: the context is gone when it no longer exists (no domain is left in it),
+        or when its account is gone (positive evidence only: see :mod:`.lookups`)."""
         client = self.client(props)
-        account = props.get("account", "")
+        account = str(props.get("account", ""))
         try:
-            members = _contexts(client, account).get(id_)
-        except ApiError:
-            try:
-                gone = find_account(client, account) is None
-            except ApiError:
-                gone = False  # account.list is not available to this login: no evidence either way
-            if not gone:
+            members = contexts(client, account).get(id_)
+        except UndecidableError:
+            if not account_gone(client, account, props.get(API_LOGIN.wire)):
                 raise
             members = None
         if not members:
             return ReadResult("", {})
-        return ReadResult(id_, {**props, "contextId": id_, "domains": members})
+        outs = self._outputs(props, id_, members)
+        outs[API_LOGIN.wire] = client.username
+        return ReadResult(id_, outs)
 
     @user_errors
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        """Move added domains in, removed ones out (into a new context each)."""
+        """Move in the added domains that are not in the context yet; release the removed ones.
+
+        A domain is moved only when it is not where this context wants it, per a fresh
+        ``context.list``; removed domains stay where they are (moving them would delete their
+        cloud-office data) until another Context claims them. So whatever order two Context updates
+        run in, each domain moves at most once.
+        """
         client = self.client(news)
         account = news["account"]
+        listing = contexts(client, account)
+        if id_ not in listing:
+            raise undecidable(
+                client,
+                f"the context {id_} still exists",
+                "context.list does not list it",
+                "Run `pulumi refresh` to see what is left of it",
+            )
+        members = set(listing[id_])
         before, after = set(olds.get("domains") or []), set(news["domains"])
-        added, removed = sorted(after - before), sorted(before - after)
-        self._guard(client, account, [*added, *removed], bool(news.get("allowDataLoss")))
-        for domain in added:
+        moving = sorted(d for d in after if d not in members)
+        self._guard(client, account, moving, bool(news.get("allowDataLoss")))
+        for domain in moving:
             self._move(client, domain, id_)
-        for domain in removed:
-            self._move(client, domain, None)
-        return UpdateResult({**olds, **news, "contextId": id_, "domains": sorted(after)})
+        released = sorted(before - after)
+        if released:
+            self.log(
+                f"Context {id_}: released {', '.join(released)}; they stay in the context until another "
+                "Context resource claims them (moving a domain deletes its cloud-office data)."
+            )
+        outs = self._outputs({**olds, **news}, id_, members | set(moving))
+        outs[API_LOGIN.wire] = client.username
+        return UpdateResult(outs)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """The API cannot delete a context: the domains stay where they are."""
@@ -228,12 +254,37 @@ class ContextProvider(MailboxOrgProvider):
         )
 
 
+def _mail_count(value: Any) -> int:
+    """``count_mails`` of a ``domain.list`` entry. An unreadable count is taken as "has addresses":
+    the data-loss guard errs on the side of refusing."""
+    if value is None or value == "":
+        return 0
+    try:
+        return int(value)
+    except (TypeError, ValueError, OverflowError):
+        return 1
+
+
 @dataclass
 class ContextArgs:
-    """Arguments of :class:`Context`."""
+    """The arguments of :class:`Context`.
+
+    :param account: The account whose domains share the context. Changing it replaces the resource.
+    :param domains: The domains that must share this context (compared as a set). Domains added are moved in;
+        domains removed are released: they stay in the context (a move deletes cloud-office data) until
+        another Context claims them.
+    :param context_id: Manage this existing context instead of creating one. Changing it replaces the
+        resource.
+    :param allow_data_loss: Allow moving domains that hold mail addresses: moving a domain to another context
+        deletes the cloud-office data (calendars, address books, files) of all its mailboxes; their e-mail is
+        kept.
+    :param login_username: Log in as this user for this resource's API calls instead of `mailboxorg:username`
+        (e.g. a customer's account name in a reseller's stack). Recorded in the state; never sent as a field.
+    :param login_password: Password of `login_username`. Secret.
+    """
 
     account: pulumi.Input[str]
-    domains: pulumi.Input[list[str]]
+    domains: pulumi.Input[Sequence[pulumi.Input[str]]]
     context_id: pulumi.Input[str] | None = None
     allow_data_loss: pulumi.Input[bool] | None = None
     login_username: pulumi.Input[str] | None = None
@@ -249,17 +300,30 @@ class Context(MailboxOrgResource, module="mailboxorg", name="Context"):
     _provider_class = ContextProvider
 
     account: pulumi.Output[str]
-    """The account."""
-    domains: pulumi.Output[list[str]]
-    """The domains in the context, as the server reports them."""
+    """The account whose domains share the context. Changing it replaces the resource."""
+    domains: pulumi.Output[Sequence[str]]
+    """The domains that must share this context (compared as a set). Domains added are moved in; domains
+    removed are released: they stay in the context (a move deletes cloud-office data) until another Context
+    claims them.
+    """
     context_id: pulumi.Output[str]
-    """The context id (also the resource id)."""
+    """Manage this existing context instead of creating one. Changing it replaces the resource."""
     allow_data_loss: pulumi.Output[bool]
-    """Moving domains with mailboxes is allowed."""
+    """Allow moving domains that hold mail addresses: moving a domain to another context deletes the
+    cloud-office data (calendars, address books, files) of all its mailboxes; their e-mail is kept.
+    """
     login_username: pulumi.Output[str | None]
-    """Login used for this resource's API calls instead of ``mailboxorg:username`` (None: the stack's)."""
+    """Log in as this user for this resource's API calls instead of `mailboxorg:username` (e.g. a customer's
+    account name in a reseller's stack). Recorded in the state; never sent as a field.
+    """
     login_password: pulumi.Output[str | None]
-    """Password of ``login_username`` (secret)."""
+    """Password of `login_username`. Secret."""
+    members: pulumi.Output[Sequence[str]]
+    """Every domain in the context, as context.list reports it (declared or not)."""
+    api_login: pulumi.Output[str]
+    """The login name that created or last read this object. Only a listing of this login (or of an admin) can
+    show that the object is gone.
+    """
 
     def __init__(
         self,
@@ -268,13 +332,31 @@ class Context(MailboxOrgResource, module="mailboxorg", name="Context"):
         opts: pulumi.ResourceOptions | None = None,
         *,
         account: pulumi.Input[str] | None = None,
-        domains: pulumi.Input[list[str]] | None = None,
+        domains: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
         context_id: pulumi.Input[str] | None = None,
         allow_data_loss: pulumi.Input[bool] | None = None,
         login_username: pulumi.Input[str] | None = None,
         login_password: pulumi.Input[str] | None = None,
     ) -> None:
-        """Declare a Context; pass a :class:`ContextArgs` or keywords."""
+        """Declare a Context: pass a :class:`ContextArgs`, or the same values as keywords.
+
+        :param resource_name: The name of the resource in the stack.
+        :param args: The inputs as a :class:`ContextArgs`.
+        :param opts: Options of the resource.
+        :param account: The account whose domains share the context. Changing it replaces the resource.
+        :param domains: The domains that must share this context (compared as a set). Domains added are moved
+            in; domains removed are released: they stay in the context (a move deletes cloud-office data)
+            until another Context claims them.
+        :param context_id: Manage this existing context instead of creating one. Changing it replaces the
+            resource.
+        :param allow_data_loss: Allow moving domains that hold mail addresses: moving a domain to another
+            context deletes the cloud-office data (calendars, address books, files) of all its mailboxes;
+            their e-mail is kept.
+        :param login_username: Log in as this user for this resource's API calls instead of
+            `mailboxorg:username` (e.g. a customer's account name in a reseller's stack). Recorded in the
+            state; never sent as a field.
+        :param login_password: Password of `login_username`. Secret.
+        """
         super().__init__(
             resource_name,
             args,

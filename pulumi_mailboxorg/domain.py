@@ -13,20 +13,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import pulumi
-from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, UpdateResult
+from pulumi.dynamic import CheckFailure
 
 from . import runtime
-from .account import find_account
-from .errors import (
-    ApiError,
-    DnsVerificationRequiredError,
-    InputError,
-    InvalidSessionError,
-    MailboxOrgError,
-    TransportError,
-)
+from .errors import ApiError, DnsVerificationRequiredError, InputError, MailboxOrgError, TransportError
+from .lookups import contexts, domain_gone, find_domain
+from .objects import API_LOGIN, Added, ApiObjectProvider
 from .properties import Prop
-from .provider import LOGIN_PROPS, MailboxOrgProvider, is_unknown, user_errors
+from .provider import CONTEXT_WARNING, LOGIN_PROPS, is_unknown
 from .resource import MailboxOrgResource
 from .validation import account_name, canonical_domain
 from .verification import Challenge, record_line, wait_for_verification
@@ -34,40 +28,10 @@ from .verification import Challenge, record_line, wait_for_verification
 if TYPE_CHECKING:
     from .client import MailboxOrgClient
 
-__all__ = ["Domain", "DomainArgs", "DomainProvider", "domain_gone", "find_domain"]
-
-CONTEXT_WARNING = (
-    "moving a domain to another context deletes the cloud-office data (calendars, address books, "
-    "files) of all its mailboxes; their e-mail is kept"
-)
+__all__ = ["CONTEXT_WARNING", "Domain", "DomainArgs", "DomainProvider"]
 
 
-def find_domain(client: MailboxOrgClient, account: str, domain: str) -> dict[str, Any] | None:
-    """The ``domain.list`` entry of ``domain`` in ``account``, or None: evidence of (non-)existence."""
-    entries = client.call("domain.list", {"account": account, "filter": domain})
-    for entry in entries if isinstance(entries, list) else []:
-        if isinstance(entry, dict) and str(entry.get("domain", "")).lower() == domain:
-            return entry
-    return None
-
-
-def domain_gone(client: MailboxOrgClient, account: str, domain: str) -> bool:
-    """Whether ``domain`` no longer exists, from list evidence: it is absent from the account's
-    ``domain.list``, or the account itself is gone from ``account.list`` (deleting an account takes
-    its domains along, and then ``domain.list`` of that account fails)."""
-    try:
-        return find_domain(client, account, domain) is None
-    except ApiError:
-        try:
-            account_gone = find_account(client, account) is None
-        except MailboxOrgError:
-            account_gone = False  # account.list is out of reach (e.g. an account-level login)
-        if account_gone:
-            return True
-        raise
-
-
-class DomainProvider(MailboxOrgProvider):
+class DomainProvider(ApiObjectProvider):
     """Dynamic provider of :class:`Domain` (see :mod:`.provider` for the contract)."""
 
     kind: ClassVar[str] = "Domain"
@@ -143,15 +107,14 @@ class DomainProvider(MailboxOrgProvider):
             input=False,
         ),
         Prop("count_mails", "integer", "Number of mail addresses in the domain, as last read.", input=False),
+        API_LOGIN,
     )
 
-    _ADD_PROPS: ClassVar[tuple[str, ...]] = (
-        "account",
-        "domain",
-        "password",
-        "context_id",
-        "create_new_context",
-        "memo",
+    noun: ClassVar[str] = "domain"
+    key: ClassVar[str] = "domain"
+    look_first: ClassVar[bool] = True
+    add_fields: ClassVar[frozenset[str] | None] = frozenset(
+        {"account", "domain", "password", "context_id", "create_new_context", "memo"}
     )
 
     def check_resource(self, inputs: dict[str, Any]) -> list[CheckFailure]:
@@ -175,49 +138,61 @@ class DomainProvider(MailboxOrgProvider):
         if "context_id" in names or new_context:
             self.warn(f"Domain {news.get('domain')}: {CONTEXT_WARNING}.")
 
+    # -- declarations ----------------------------------------------------------------------------
+    def find(self, client: MailboxOrgClient, values: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The account's ``domain.list`` entry of the domain."""
+        return find_domain(client, str(values.get("account") or ""), str(values["domain"]))
+
+    def gone(self, client: MailboxOrgClient, id_: str, values: Mapping[str, Any]) -> bool:
+        """Absent from the account's listing, or the account itself is gone."""
+        return domain_gone(client, str(values.get("account") or ""), id_, values.get(API_LOGIN.wire))
+
+    def wire(self, server: Any) -> dict[str, Any]:
+        return _wire(server)
+
+    def title(self, id_: str) -> str:
+        return f"the domain {id_}"
+
+    def exists_error(self, props: Mapping[str, Any]) -> InputError:
+        return _exists_error(props["account"], props["domain"])
+
+    def delete_params(self, id_: str, props: Mapping[str, Any]) -> dict[str, Any]:
+        return {"account": props.get("account", ""), "domain": id_}
+
+    def outputs_of(
+        self, client: MailboxOrgClient, inputs: Mapping[str, Any], id_: str, answer: Any
+    ) -> dict[str, Any]:
+        """Full outputs; the context id from ``context.list`` when the answer does not carry it
+        (only ``memo`` is a confirmed field of ``domain.get``)."""
+        outs = super().outputs_of(client, inputs, id_, answer)
+        if not outs.get("contextId"):
+            account = str(inputs.get("account") or "")
+            for context_id, members in contexts(client, account).items():
+                if id_ in members:
+                    outs["contextId"] = context_id
+        return outs
+
     # -- create ----------------------------------------------------------------------------------
-    @user_errors
-    def create(self, props: dict[str, Any]) -> CreateResult:
-        """Add the domain, answering the ownership challenge; adopt it when asked to."""
-        client = self.client(props)
-        account, domain = props["account"], props["domain"]
-        # Look first, even without adopt: once domain.add has been sent, a lost answer is confirmed by
-        # reading the domain back, which must never take over a domain that was there before.
-        try:
-            existing = find_domain(client, account, domain)
-        except ApiError:
-            existing = None  # the account is out of reach: domain.add below says why
-        if existing is not None:
-            if not props.get("adopt"):
-                raise _exists_error(account, domain)
-            return CreateResult(domain, self._adopt(client, props))
-        params = self.api_params(props, [p for p in self.props if p.name in self._ADD_PROPS])
+    def add(self, client: MailboxOrgClient, props: dict[str, Any], params: dict[str, Any]) -> Any:
+        """``domain.add``, answering the ownership challenge (218) by waiting for DNS and retrying."""
         challenge: Challenge | None = None
         try:
-            server = self._add(client, params)
-        except DnsVerificationRequiredError as exc:
-            challenge = Challenge(domain, exc.host, exc.txt)
-            server = self._verify(client, params, challenge, props)
-        except InvalidSessionError:
-            raise  # the session, not the object: no "refused" message
-        except ApiError as exc:
-            raise self._add_refused(client, props, exc) from None
-        outs = self.outputs(props, self._server_view(client, domain, server))
-        outs["verificationHost"] = challenge.host if challenge else ""
-        outs["verificationTxt"] = challenge.txt if challenge else ""
-        return CreateResult(domain, outs)
-
-    def _add(self, client: MailboxOrgClient, params: dict[str, Any]) -> Any:
-        """``domain.add``; a response lost in transit is confirmed by reading the domain back."""
-        try:
-            return client.call("domain.add", params)
+            try:
+                server = client.call("domain.add", params)
+            except DnsVerificationRequiredError as exc:
+                challenge = Challenge(props["domain"], exc.host, exc.txt)
+                server = self._verify(client, params, challenge, props)
         except TransportError as exc:
             if not exc.sent:
                 raise
-            found = find_domain(client, params["account"], params["domain"])
-            if found is None:
-                raise
-            return found
+            server = self.confirm_add(client, props, exc)
+        return Added(
+            server,
+            {
+                "verificationHost": challenge.host if challenge else "",
+                "verificationTxt": challenge.txt if challenge else "",
+            },
+        )
 
     def _verify(
         self, client: MailboxOrgClient, params: dict[str, Any], challenge: Challenge, props: dict[str, Any]
@@ -234,7 +209,7 @@ class DomainProvider(MailboxOrgProvider):
 
         def retry() -> bool:
             try:
-                accepted.append(self._add(client, params))
+                accepted.append(client.call("domain.add", params))
             except DnsVerificationRequiredError:
                 return False
             return True
@@ -250,101 +225,52 @@ class DomainProvider(MailboxOrgProvider):
         )
         return accepted[-1]
 
-    def _add_refused(
-        self, client: MailboxOrgClient, props: Mapping[str, Any], exc: ApiError
-    ) -> MailboxOrgError:
+    def refused(self, client: MailboxOrgClient, props: Mapping[str, Any], exc: ApiError) -> MailboxOrgError:
         account, domain = props["account"], props["domain"]
-        try:
-            existing = find_domain(client, account, domain)
-        except MailboxOrgError:
-            existing = None
-        if existing is not None:
-            return _exists_error(account, domain)
         return MailboxOrgError(
             f"mailbox.org refused to add the domain {domain} to account {account}: {exc.api_message} "
             f"(error {exc.code}). Check that the login (mailboxorg:username) may administrate account "
             f"{account} and that the domain does not belong to another mailbox.org account."
         )
 
-    def _adopt(self, client: MailboxOrgClient, props: dict[str, Any]) -> dict[str, Any]:
-        domain = props["domain"]
-        self.log(f"Domain {domain}: already exists in account {props['account']}; adopting it (adopt=True).")
-        wanted = [p for p in self.props if p.name in ("password", "memo", "context_id", "create_new_context")]
-        params = self.api_params(props, wanted)
-        params["domain"] = domain
-        server = client.call("domain.set", params)
-        outs = self.outputs(props, self._server_view(client, domain, server))
+    def adopt(self, client: MailboxOrgClient, props: dict[str, Any]) -> dict[str, Any]:
+        outs = super().adopt(client, props)
         outs["verificationHost"] = ""
         outs["verificationTxt"] = ""
         return outs
 
-    # -- read ------------------------------------------------------------------------------------
-    @user_errors
-    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        """Refresh from ``domain.get``; a vanished domain (per ``domain.list``) reads as gone."""
-        client = self.client(props)
-        try:
-            server = client.call("domain.get", {"domain": id_})
-        except ApiError:
-            if domain_gone(client, props.get("account", ""), id_):
-                return ReadResult("", {})
-            raise
-        return ReadResult(id_, self.outputs(props, _wire(server)))
-
     # -- update ----------------------------------------------------------------------------------
-    @user_errors
-    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        """``domain.set`` with only the changed fields; returns the full outputs."""
-        client = self.client(news)
-        changed = [p for p in self.changed(olds, news) if p.sendable]
-        params = self.api_params(news, changed)
+    def update_params(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
+        """Changed fields; ``create_new_context`` turning false asks for nothing."""
+        params = super().update_params(olds, news)
         if params.get("create_new_context_id") is False:
             params.pop("create_new_context_id")  # false asks for nothing: the domain stays where it is
         if "context_id" in params or "create_new_context_id" in params:
-            self.warn(f"Domain {id_}: {CONTEXT_WARNING}.")
-        server: Any = None
-        if params:
-            params["domain"] = id_
-            server = client.call("domain.set", params)
-        merged = {**olds, **{k: v for k, v in news.items() if v is not None}}
-        outs = self.outputs(merged, self._server_view(client, id_, server))
-        return UpdateResult(outs)
+            self.warn(f"Domain {news.get('domain')}: {CONTEXT_WARNING}.")
+        return params
 
     # -- delete ----------------------------------------------------------------------------------
-    @user_errors
-    def delete(self, id_: str, props: dict[str, Any]) -> None:
-        """``domain.del``; an already vanished domain is success."""
-        client = self.client(props)
-        account = props.get("account", "")
-        try:
-            client.call("domain.del", {"account": account, "domain": id_})
-        except (ApiError, TransportError) as exc:
-            if isinstance(exc, TransportError) and not exc.sent:
-                raise
-            try:
-                entry = find_domain(client, account, id_)
-            except ApiError:
-                if domain_gone(client, account, id_):
-                    return
-                raise
-            if entry is None:
-                return
-            if isinstance(exc, ApiError) and int(entry.get("count_mails") or 0) > 0:
-                raise MailboxOrgError(
-                    f"mailbox.org refused to delete the domain {id_}: it still has "
-                    f"{entry.get('count_mails')} mail address(es). Delete its Mailbox resources (or "
-                    f"the addresses out of band) first, then run the operation again. "
-                    f"(API: {exc.api_message}, error {exc.code})"
-                ) from None
-            raise
+    def not_deleted(
+        self, client: MailboxOrgClient, id_: str, entry: Mapping[str, Any] | None, answer: str
+    ) -> MailboxOrgError:
+        count = _mail_count(entry.get("count_mails")) if entry else 0
+        if count > 0:
+            return MailboxOrgError(
+                f"mailbox.org refused to delete the domain {id_}: it still has {count} mail "
+                "address(es). Delete its Mailbox resources (or the addresses out of band) first, then "
+                f"run the operation again. (mailbox.org {answer})"
+            )
+        return super().not_deleted(client, id_, entry, answer)
 
-    # -- helpers ---------------------------------------------------------------------------------
-    @staticmethod
-    def _server_view(client: MailboxOrgClient, domain: str, result: Any) -> dict[str, Any]:
-        """Wire-named server fields from a mutation's result, or from ``domain.get`` if it has none."""
-        if not (isinstance(result, dict) and result.get("domain")):
-            result = client.call("domain.get", {"domain": domain})
-        return _wire(result)
+
+def _mail_count(value: Any) -> int:
+    """``count_mails`` of a ``domain.list`` entry (an unreadable count counts as addresses)."""
+    if value is None or value == "":
+        return 0
+    try:
+        return int(value)
+    except (TypeError, ValueError, OverflowError):
+        return 1
 
 
 def _exists_error(account: str, domain: str) -> InputError:
@@ -372,7 +298,27 @@ def _wire(server: Any) -> dict[str, Any]:
 
 @dataclass
 class DomainArgs:
-    """Arguments of :class:`Domain` (see its properties for their meaning)."""
+    """The arguments of :class:`Domain`.
+
+    :param account: Name of the mailbox.org account that owns the domain. Changing it replaces the domain.
+    :param domain: Fully qualified domain name, stored in lower-case A-label (punycode) form. Changing it
+        replaces the domain.
+    :param password: Domain password (the domain-level API login). Secret; updated in place.
+    :param context_id: Context (OX groupware tenant) to place the domain in. Unset: the server's choice, and a
+        Context resource may move the domain without a diff here. Changing it moves the domain: moving a
+        domain to another context deletes the cloud-office data (calendars, address books, files) of all its
+        mailboxes; their e-mail is kept.
+    :param create_new_context: Give the domain a new context of its own (on create, or when it changes to
+        true).
+    :param memo: Free-text note kept with the domain.
+    :param verification_timeout: Seconds to wait for the ownership TXT record to be accepted (0 = do not
+        wait); overrides `mailboxorg:verificationTimeout`. Never causes an update.
+    :param adopt: Take over the domain if it already exists in the account (`pulumi import` does not work for
+        dynamic resources). Never causes an update.
+    :param login_username: Log in as this user for this resource's API calls instead of `mailboxorg:username`
+        (e.g. a customer's account name in a reseller's stack). Recorded in the state; never sent as a field.
+    :param login_password: Password of `login_username`. Secret.
+    """
 
     account: pulumi.Input[str]
     domain: pulumi.Input[str]
@@ -399,31 +345,47 @@ class Domain(MailboxOrgResource, module="mailboxorg", name="Domain"):
     _provider_class = DomainProvider
 
     account: pulumi.Output[str]
-    """Name of the owning account (replace on change)."""
+    """Name of the mailbox.org account that owns the domain. Changing it replaces the domain."""
     domain: pulumi.Output[str]
-    """The domain name in canonical form (replace on change)."""
+    """Fully qualified domain name, stored in lower-case A-label (punycode) form. Changing it replaces the
+    domain.
+    """
     password: pulumi.Output[str]
-    """The domain password (secret)."""
+    """Domain password (the domain-level API login). Secret; updated in place."""
     context_id: pulumi.Output[str]
-    """The context the domain is in, as the server reports it."""
+    """Context (OX groupware tenant) to place the domain in. Unset: the server's choice, and a Context
+    resource may move the domain without a diff here. Changing it moves the domain: moving a domain to
+    another context deletes the cloud-office data (calendars, address books, files) of all its mailboxes;
+    their e-mail is kept.
+    """
     create_new_context: pulumi.Output[bool | None]
-    """Whether a new context was requested."""
+    """Give the domain a new context of its own (on create, or when it changes to true)."""
     memo: pulumi.Output[str | None]
-    """Free-text note."""
+    """Free-text note kept with the domain."""
     verification_timeout: pulumi.Output[int | None]
-    """Seconds to wait for ownership verification."""
+    """Seconds to wait for the ownership TXT record to be accepted (0 = do not wait); overrides
+    `mailboxorg:verificationTimeout`. Never causes an update.
+    """
     adopt: pulumi.Output[bool]
-    """Whether an existing domain may be taken over."""
+    """Take over the domain if it already exists in the account (`pulumi import` does not work for dynamic
+    resources). Never causes an update.
+    """
     login_username: pulumi.Output[str | None]
-    """Login used for this resource's API calls instead of ``mailboxorg:username`` (None: the stack's)."""
+    """Log in as this user for this resource's API calls instead of `mailboxorg:username` (e.g. a customer's
+    account name in a reseller's stack). Recorded in the state; never sent as a field.
+    """
     login_password: pulumi.Output[str | None]
-    """Password of ``login_username`` (secret)."""
+    """Password of `login_username`. Secret."""
     verification_host: pulumi.Output[str]
     """Host name of the ownership TXT record that was answered (empty when accepted at once)."""
     verification_txt: pulumi.Output[str]
     """Value of the ownership TXT record that was answered (empty when accepted at once)."""
     count_mails: pulumi.Output[int]
     """Number of mail addresses in the domain, as last read."""
+    api_login: pulumi.Output[str]
+    """The login name that created or last read this object. Only a listing of this login (or of an admin) can
+    show that the object is gone.
+    """
 
     def __init__(
         self,
@@ -442,7 +404,31 @@ class Domain(MailboxOrgResource, module="mailboxorg", name="Domain"):
         login_username: pulumi.Input[str] | None = None,
         login_password: pulumi.Input[str] | None = None,
     ) -> None:
-        """Declare a Domain; pass a :class:`DomainArgs` or the same values as keywords."""
+        """Declare a Domain: pass a :class:`DomainArgs`, or the same values as keywords.
+
+        :param resource_name: The name of the resource in the stack.
+        :param args: The inputs as a :class:`DomainArgs`.
+        :param opts: Options of the resource.
+        :param account: Name of the mailbox.org account that owns the domain. Changing it replaces the domain.
+        :param domain: Fully qualified domain name, stored in lower-case A-label (punycode) form. Changing it
+            replaces the domain.
+        :param password: Domain password (the domain-level API login). Secret; updated in place.
+        :param context_id: Context (OX groupware tenant) to place the domain in. Unset: the server's choice,
+            and a Context resource may move the domain without a diff here. Changing it moves the domain:
+            moving a domain to another context deletes the cloud-office data (calendars, address books, files)
+            of all its mailboxes; their e-mail is kept.
+        :param create_new_context: Give the domain a new context of its own (on create, or when it changes to
+            true).
+        :param memo: Free-text note kept with the domain.
+        :param verification_timeout: Seconds to wait for the ownership TXT record to be accepted (0 = do not
+            wait); overrides `mailboxorg:verificationTimeout`. Never causes an update.
+        :param adopt: Take over the domain if it already exists in the account (`pulumi import` does not work
+            for dynamic resources). Never causes an update.
+        :param login_username: Log in as this user for this resource's API calls instead of
+            `mailboxorg:username` (e.g. a customer's account name in a reseller's stack). Recorded in the
+            state; never sent as a field.
+        :param login_password: Password of `login_username`. Secret.
+        """
         super().__init__(
             resource_name,
             args,

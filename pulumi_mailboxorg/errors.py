@@ -15,6 +15,7 @@ Hierarchy::
     │   ├── AuthenticationError          code 2 from ``auth``: wrong user name or password
     │   ├── InvalidSessionError          code 253: the Auth-ID is unknown, expired or logged out
     │   └── DnsVerificationRequiredError code 218: publish ``txt`` at ``host``, then retry
+    ├── UndecidableError                 the evidence cannot tell whether an object exists or is ours
     ├── DnsCheckError                    the DNS propagation check could not run (not "record missing")
     └── VerificationTimeoutError         the ownership TXT record was not accepted in time
 
@@ -45,6 +46,7 @@ __all__ = [
     "RateLimitedError",
     "RequestTimeoutError",
     "TransportError",
+    "UndecidableError",
     "VerificationTimeoutError",
 ]
 
@@ -147,6 +149,15 @@ class DnsVerificationRequiredError(ApiError):
         payload = data if isinstance(data, dict) else {}
         self.host: str = str(payload.get("host", "")).rstrip(".")
         self.txt: str = str(payload.get("txt", ""))
+
+
+class UndecidableError(MailboxOrgError):
+    """The provider cannot tell whether an object exists, or whether it is the one it created.
+
+    Raised instead of guessing: nothing is claimed, deleted or forgotten on such evidence, and the
+    operation (a refresh included) fails with the state left as it was. The message says what could
+    not be decided, which login was used and what to check.
+    """
 
 
 class DnsCheckError(MailboxOrgError):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-__all__ = ["ERRORS", "GUESSES", "ErrorGuess", "Guess"]
+__all__ = ["ERRORS", "GUESSES", "MAIL_LIST_PAGE_SIZE", "ErrorGuess", "Guess"]
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,9 @@ ERRORS: Final[dict[str, ErrorGuess]] = {
     "invalid_request": ErrorGuess(-32600, "Invalid Request"),
     "internal_error": ErrorGuess(-32603, "Internal error"),
 }
+
+#: ``page_size`` of every ``mail.list`` call (see the "mail.list page size" guess).
+MAIL_LIST_PAGE_SIZE: Final = 100
 
 #: Behaviours (not error codes) that are guesses.
 GUESSES: Final[tuple[Guess, ...]] = (
@@ -202,5 +205,24 @@ GUESSES: Final[tuple[Guess, ...]] = (
         "treated like a missing record: domain.add answers 218; the failure is cached for the"
         " configured negative-cache time",
         "DOC-D describes only the missing record",
+    ),
+    Guess(
+        "mail.list page size",
+        f"`page_size` {MAIL_LIST_PAGE_SIZE} is accepted; the provider always pages (`page`,"
+        " `page_size`) and checks that the pages add up to `totalHits`",
+        "PY 2.8.1 and PY-T page with small sizes; no maximum is documented",
+    ),
+    Guess(
+        "Logins of created objects",
+        "an account name, a domain name and a mail address each log in (`auth`) with the password"
+        " their create set; the provider uses that login only to prove that an object whose create"
+        " answer was lost is its own (a refused login proves nothing and is reported, never adopted)",
+        "account logins are confirmed (PY-T); domain and mail logins are plausible (DOC-B levels)",
+    ),
+    Guess(
+        "Reseller of an account",
+        "an account never moves to another reseller, so the login that created or last read it is"
+        " the one whose `account.list` can show that it is gone",
+        "undocumented",
     ),
 )

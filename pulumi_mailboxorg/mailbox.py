@@ -5,24 +5,25 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import pulumi
-from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, UpdateResult
+from pulumi.dynamic import CheckFailure
 
-from .domain import domain_gone
-from .errors import ApiError, InputError, InvalidSessionError, MailboxOrgError, TransportError
+from .errors import ApiError, InputError, MailboxOrgError, TransportError
+from .lookups import find_mail, list_mails, mail_gone
+from .objects import API_LOGIN, ApiObjectProvider
 from .properties import Prop
-from .provider import LOGIN_PROPS, MailboxOrgProvider, is_unknown, user_errors
+from .provider import LOGIN_PROPS, is_unknown
 from .resource import MailboxOrgResource
 from .validation import canonical_email, check_enum
 
 if TYPE_CHECKING:
     from .client import MailboxOrgClient
 
-__all__ = ["MAIL_PLANS", "Mailbox", "MailboxArgs", "MailboxProvider", "find_mail"]
+__all__ = ["MAIL_PLANS", "Mailbox", "MailboxArgs", "MailboxProvider"]
 
 MAIL_PLANS = ("light", "standard", "premium")
 
@@ -73,30 +74,6 @@ def _quota(value: Any) -> str:
     if text is None or not text.isdigit():
         raise ValueError(f'expected a whole number of GB (e.g. "5"), got {value!r}')
     return str(int(text))
-
-
-def find_mail(client: MailboxOrgClient, mail: str) -> dict[str, Any] | None:
-    """The ``mail.list`` entry of ``mail`` in its domain, or None: evidence of (non-)existence."""
-    domain = mail.rsplit("@", 1)[-1]
-    entries = client.call("mail.list", {"domain": domain})
-    for entry in entries if isinstance(entries, list) else []:
-        if isinstance(entry, dict) and str(entry.get("mail", "")).lower() == mail:
-            return entry
-    return None
-
-
-def _vanished(client: MailboxOrgClient, mail: str, account: Any) -> bool:
-    """Whether the address is gone, from list evidence: it is missing from its domain's ``mail.list``,
-    or its domain is missing from the account's ``domain.list`` (deleting a domain or an account takes
-    its addresses along, and then ``mail.list`` of that domain fails)."""
-    try:
-        return find_mail(client, mail) is None
-    except ApiError:
-        if not account:
-            raise
-        if domain_gone(client, str(account), mail.rsplit("@", 1)[-1]):
-            return True
-        raise
 
 
 #: Seconds one ``mail.list`` answer may serve :meth:`MailboxProvider.read` for its domain's addresses.
@@ -170,7 +147,7 @@ class _MailListCache:
             return _usable(cached[1].get(mail), fields) if fresh and cached is not None else None
         listing: dict[str, dict[str, Any]] | None = None
         try:
-            listing = _by_address(client.call("mail.list", {"domain": key[1]}))
+            listing = _by_address(list_mails(client, key[1]))
         except MailboxOrgError:
             listing = None  # e.g. a mail-level login may not list: mail.get answers instead
         finally:
@@ -232,7 +209,7 @@ def _applied(server: Any, fields: Mapping[str, Any]) -> bool:
     return True
 
 
-class MailboxProvider(MailboxOrgProvider):
+class MailboxProvider(ApiObjectProvider):
     """Dynamic provider of :class:`Mailbox`."""
 
     kind: ClassVar[str] = "Mailbox"
@@ -316,6 +293,7 @@ class MailboxProvider(MailboxOrgProvider):
         Prop(
             "creation_date", "string", "When the address was created, as the server reports it.", input=False
         ),
+        API_LOGIN,
     )
 
     def check_resource(self, inputs: dict[str, Any]) -> list[CheckFailure]:
@@ -330,6 +308,9 @@ class MailboxProvider(MailboxOrgProvider):
                 )
         return failures
 
+    noun: ClassVar[str] = "mail"
+    key: ClassVar[str] = "mail"
+
     def _fields(self, values: Mapping[str, Any], names: set[str] | None = None) -> dict[str, Any]:
         props = [p for p in self.props if names is None or p.name in names]
         params = self.api_params(values, props)
@@ -338,65 +319,103 @@ class MailboxProvider(MailboxOrgProvider):
                 params[key] = sorted(params[key])
         return params
 
+    # -- declarations ----------------------------------------------------------------------------
+    def find(self, client: MailboxOrgClient, values: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The entry of the domain's complete, paged ``mail.list``."""
+        return find_mail(client, str(values["mail"]))
+
+    def gone(self, client: MailboxOrgClient, id_: str, values: Mapping[str, Any]) -> bool:
+        """Absent from its domain's listing, or its domain (or account) is gone."""
+        account = values.get("account")
+        return mail_gone(client, id_, str(account) if account else None, values.get(API_LOGIN.wire))
+
+    def wire(self, server: Any) -> dict[str, Any]:
+        return _wire(server)
+
+    def title(self, id_: str) -> str:
+        return f"the address {id_}"
+
+    def exists_error(self, props: Mapping[str, Any]) -> InputError:
+        return InputError(
+            "adopt",
+            f"the address {props['mail']} already exists. To manage it with this resource, set "
+            "adopt=True (`pulumi import` does not work for dynamic resources); otherwise choose another "
+            "address.",
+        )
+
+    def read_object(self, client: MailboxOrgClient, id_: str) -> Any:
+        """A fresh ``mail.list`` entry when :class:`_MailListCache` may answer, else ``mail.get``."""
+        listed = _LIST_CACHE.entry(client, id_)
+        if listed is not None:
+            return listed
+        server = client.call("mail.get", {"mail": id_})
+        _LIST_CACHE.saw(client, id_, server)
+        return server
+
+    def set_call(self, client: MailboxOrgClient, params: dict[str, Any]) -> Any:
+        return _mutate(client, "mail.set", params)
+
+    def delete_call(self, client: MailboxOrgClient, id_: str, props: Mapping[str, Any]) -> Any:
+        return _mutate(client, "mail.del", {"mail": id_})
+
     # -- create ----------------------------------------------------------------------------------
-    @user_errors
-    def create(self, props: dict[str, Any]) -> CreateResult:
-        """``mail.add``, then ``mail.set`` for what ``mail.add`` cannot carry (aliases, active)."""
-        client = self.client(props)
-        mail = props["mail"]
-        if props.get("adopt") and find_mail(client, mail) is not None:
-            self.log(f"Mailbox {mail}: already exists; adopting it (adopt=True).")
-            fields = self._fields(props)
-            fields.pop("skip_welcome_mail", None)
-            if fields.pop("catchall", None) is not None:
-                self.warn(
-                    f"Mailbox {mail}: catchall is applied only when a mailbox is created (mail.set has "
-                    "no catchall parameter); the adopted address keeps its catch-all setting."
-                )
-            server = _mutate(client, "mail.set", {"mail": mail, **fields})
-            return CreateResult(mail, self.outputs(props, self._server_view(client, mail, server)))
+    def add_params(self, props: Mapping[str, Any]) -> dict[str, Any]:
+        """``mail.add`` takes only :data:`_ADD_FIELDS`; the rest follows with ``mail.set``."""
         params = self._fields(props)
-        add = {k: v for k, v in params.items() if k in _ADD_FIELDS}
+        add = {k: v for k, v in params.items() if k in _ADD_FIELDS or k == "mail"}
         add.setdefault("forwards", [])
-        # `mail` names the address in both calls; it is not a field for mail.set to change.
+        return add
+
+    def add(self, client: MailboxOrgClient, props: dict[str, Any], params: dict[str, Any]) -> Any:
+        return _mutate(client, "mail.add", params)
+
+    def complete(self, client: MailboxOrgClient, props: dict[str, Any], server: Any) -> Any:
+        """``mail.set`` of what ``mail.add`` cannot carry (aliases, active); on failure the address
+        this create made (and proved) is removed again, so nothing is left half-created."""
+        mail = props["mail"]
+        params = self._fields(props)
         rest = {k: v for k, v in params.items() if k not in _ADD_FIELDS and k != "mail"}
         if rest.get("aliases") == []:
             rest.pop("aliases")
         if rest.get("active") is True:
             rest.pop("active")
         try:
-            server = _mutate(client, "mail.add", {"mail": mail, **add})
-        except TransportError as exc:
-            if not exc.sent or find_mail(client, mail) is None:
-                raise
-            server = None  # the answer was lost, but the address exists: it was created
-        except InvalidSessionError:
-            raise  # the session, not the address: no "refused to create" message
-        except ApiError as exc:
-            raise self._add_refused(client, mail, exc) from None
-        try:
             if rest:
                 server = _complete(client, mail, rest)
-            outs = self.outputs(props, self._server_view(client, mail, server))
+            if not self.is_object(server):
+                server = self.get(client, mail)
         except MailboxOrgError as exc:
             raise self._roll_back(client, mail, exc) from None
-        return CreateResult(mail, outs)
+        return server
+
+    def adopt_params(self, props: Mapping[str, Any], send: list[Prop]) -> dict[str, Any]:
+        """``mail.set`` takes neither ``skip_welcome_mail`` nor ``catchall``."""
+        names = {p.name for p in send} - {"skip_welcome_mail"}
+        if "catchall" in names:
+            names.discard("catchall")
+            self.warn(
+                f"Mailbox {props['mail']}: catchall is applied only when a mailbox is created (mail.set "
+                "has no catchall parameter); the adopted address keeps its catch-all setting."
+            )
+        return self._fields(props, names)
 
     def _roll_back(self, client: MailboxOrgClient, mail: str, exc: MailboxOrgError) -> MailboxOrgError:
         """Delete the address this create has just added, after a later step failed; return the error.
 
         The engine records nothing of a failed create, so an address left behind would make the next
         run fail with "already exists": removing it keeps "nothing half-created" (the next run adds
-        it afresh). Each ``mail.del`` whose answer is lost is confirmed with ``mail.list``.
+        it afresh). Only an address this create made (or proved its own) gets here. A ``mail.del``
+        that is not answered ``true`` is confirmed with the domain's listing.
         """
         for _attempt in range(3):
             try:
-                _mutate(client, "mail.del", {"mail": mail})
-                break
+                if _mutate(client, "mail.del", {"mail": mail}) is True:
+                    break
             except MailboxOrgError:
-                with contextlib.suppress(MailboxOrgError):
-                    if find_mail(client, mail) is None:
-                        break
+                pass
+            with contextlib.suppress(MailboxOrgError):
+                if find_mail(client, mail) is None:
+                    break
         else:
             return MailboxOrgError(
                 f"Mailbox {mail}: the address was created, but completing it failed ({exc}), and removing "
@@ -409,17 +428,8 @@ class MailboxProvider(MailboxOrgProvider):
             "nothing is left half-created. Fix the cause (if any) and run `pulumi up` again."
         )
 
-    def _add_refused(self, client: MailboxOrgClient, mail: str, exc: ApiError) -> MailboxOrgError:
-        try:
-            existing = find_mail(client, mail)
-        except MailboxOrgError:
-            existing = None
-        if existing is not None:
-            return InputError(
-                "adopt",
-                f"the address {mail} already exists. To manage it with this resource, set adopt=True "
-                "(`pulumi import` does not work for dynamic resources); otherwise choose another address.",
-            )
+    def refused(self, client: MailboxOrgClient, props: Mapping[str, Any], exc: ApiError) -> MailboxOrgError:
+        mail = props["mail"]
         domain = mail.rsplit("@", 1)[-1]
         if client.level == "reseller":
             return MailboxOrgError(
@@ -435,67 +445,25 @@ class MailboxProvider(MailboxOrgProvider):
             "or depend on it) and that the login (mailboxorg:username) may administrate it."
         )
 
-    # -- read ------------------------------------------------------------------------------------
-    @user_errors
-    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        """Refresh from ``mail.get`` (or a fresh ``mail.list`` of the domain: :class:`_MailListCache`);
-        a vanished address (per ``mail.list``) reads as gone."""
-        client = self.client(props)
-        listed = _LIST_CACHE.entry(client, id_)
-        if listed is not None:
-            return ReadResult(id_, self.outputs(props, _wire(listed)))
-        try:
-            server = client.call("mail.get", {"mail": id_})
-        except ApiError:
-            if _vanished(client, id_, props.get("account")):
-                return ReadResult("", {})
-            raise
-        _LIST_CACHE.saw(client, id_, server)
-        return ReadResult(id_, self.outputs(props, _wire(server)))
-
     # -- update ----------------------------------------------------------------------------------
-    @user_errors
-    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        """``mail.set`` with only the changed fields (plus ``plan`` when a quota changes)."""
-        client = self.client(news)
+    def update_params(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
+        """Only the changed fields, plus ``plan`` when a quota changes; emptied lists are sent."""
         changed = {p.name for p in self.changed(olds, news) if p.sendable}
         changed.discard("skip_welcome_mail")
         if "catchall" in changed:
             raise InputError(
                 "catchall",
-                f"catchall can be set only when the mailbox {id_} is created: the API's mail.set has no "
-                "catchall parameter. Set it back, change it in the mailbox.org web interface, or replace "
-                "the mailbox (`pulumi up --replace`), which deletes its mail.",
+                f"catchall can be set only when the mailbox {news.get('mail')} is created: the API's "
+                "mail.set has no catchall parameter. Set it back, change it in the mailbox.org web "
+                "interface, or replace the mailbox (`pulumi up --replace`), which deletes its mail.",
             )
         if changed & _QUOTAS:
             changed.add("plan")
         params = self._fields(news, changed)
+        params.pop("mail", None)
         for name in changed & {"forwards", "aliases"}:
             params.setdefault(name, [])  # an emptied list must be sent to clear it
-        server: Any = None
-        if params:
-            server = _mutate(client, "mail.set", {"mail": id_, **params})
-        merged = {**olds, **{k: v for k, v in news.items() if v is not None}}
-        return UpdateResult(self.outputs(merged, self._server_view(client, id_, server)))
-
-    # -- delete ----------------------------------------------------------------------------------
-    @user_errors
-    def delete(self, id_: str, props: dict[str, Any]) -> None:
-        """``mail.del``; an already vanished address is success."""
-        client = self.client(props)
-        try:
-            _mutate(client, "mail.del", {"mail": id_})
-        except (ApiError, TransportError) as exc:
-            if isinstance(exc, TransportError) and not exc.sent:
-                raise
-            if not _vanished(client, id_, props.get("account")):
-                raise
-
-    @staticmethod
-    def _server_view(client: MailboxOrgClient, mail: str, result: Any) -> dict[str, Any]:
-        if not (isinstance(result, dict) and result.get("mail")):
-            result = client.call("mail.get", {"mail": mail})
-        return _wire(result)
+        return params
 
 
 _SERVER_FIELDS = (
@@ -538,7 +506,43 @@ def _wire(server: Any) -> dict[str, Any]:
 
 @dataclass
 class MailboxArgs:
-    """Arguments of :class:`Mailbox` (see its properties for their meaning)."""
+    """The arguments of :class:`Mailbox`.
+
+    :param mail: The full e-mail address; its domain must exist in the account. Changing it replaces the
+        mailbox (and deletes its mail).
+    :param password: Login password of the mailbox. Secret.
+    :param plan: Mailbox plan: light, standard or premium.
+    :param first_name: First name of the user.
+    :param last_name: Last name of the user.
+    :param inboxsave: Keep incoming mail in the inbox (false with forwards: forward only).
+    :param forwards: Addresses incoming mail is forwarded to; compared as a set, sent as the whole list.
+    :param aliases: Additional addresses delivered to this mailbox; compared as a set, sent as the whole list.
+    :param memo: Free-text note.
+    :param active: Whether the mailbox is active.
+    :param catchall: Make this mailbox the catch-all of its domain (only at creation: the API cannot change
+        it).
+    :param additional_mail_quota: Extra mail quota in GB (the plan is sent along whenever it changes).
+    :param additional_cloud_quota: Extra cloud quota in GB (the plan is sent along whenever it changes).
+    :param language: Language, e.g. de_DE.
+    :param require_reset_password: Ask the user to change the password at first login.
+    :param skip_welcome_mail: Do not send the welcome mail on create. Never causes an update.
+    :param title: Title, e.g. Dr.
+    :param birthday: Birthday, YYYY-MM-DD.
+    :param position: Position in the company.
+    :param department: Department.
+    :param company: Company.
+    :param street: Street address.
+    :param postal_code: Postal code.
+    :param city: City.
+    :param phone: Phone number.
+    :param fax: Fax number.
+    :param cell_phone: Mobile phone number.
+    :param adopt: Take over the address if it already exists (`pulumi import` does not work for dynamic
+        resources). Never causes an update.
+    :param login_username: Log in as this user for this resource's API calls instead of `mailboxorg:username`
+        (e.g. a customer's account name in a reseller's stack). Recorded in the state; never sent as a field.
+    :param login_password: Password of `login_username`. Secret.
+    """
 
     mail: pulumi.Input[str]
     password: pulumi.Input[str]
@@ -546,8 +550,8 @@ class MailboxArgs:
     first_name: pulumi.Input[str]
     last_name: pulumi.Input[str]
     inboxsave: pulumi.Input[bool] | None = None
-    forwards: pulumi.Input[list[str]] | None = None
-    aliases: pulumi.Input[list[str]] | None = None
+    forwards: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None
+    aliases: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None
     memo: pulumi.Input[str] | None = None
     active: pulumi.Input[bool] | None = None
     catchall: pulumi.Input[bool] | None = None
@@ -582,73 +586,83 @@ class Mailbox(MailboxOrgResource, module="mailboxorg", name="Mailbox"):
     _provider_class = MailboxProvider
 
     mail: pulumi.Output[str]
-    """The address (replace on change)."""
+    """The full e-mail address; its domain must exist in the account. Changing it replaces the mailbox (and
+    deletes its mail).
+    """
     password: pulumi.Output[str]
-    """Login password (secret)."""
+    """Login password of the mailbox. Secret."""
     plan: pulumi.Output[str]
-    """light, standard or premium."""
+    """Mailbox plan: light, standard or premium."""
     first_name: pulumi.Output[str]
-    """First name."""
+    """First name of the user."""
     last_name: pulumi.Output[str]
-    """Last name."""
+    """Last name of the user."""
     inboxsave: pulumi.Output[bool]
-    """Keep mail in the inbox."""
-    forwards: pulumi.Output[list[str]]
-    """Forward targets."""
-    aliases: pulumi.Output[list[str]]
-    """Alias addresses."""
+    """Keep incoming mail in the inbox (false with forwards: forward only)."""
+    forwards: pulumi.Output[Sequence[str]]
+    """Addresses incoming mail is forwarded to; compared as a set, sent as the whole list."""
+    aliases: pulumi.Output[Sequence[str]]
+    """Additional addresses delivered to this mailbox; compared as a set, sent as the whole list."""
     memo: pulumi.Output[str | None]
     """Free-text note."""
     active: pulumi.Output[bool]
     """Whether the mailbox is active."""
     catchall: pulumi.Output[bool | None]
-    """Catch-all of its domain."""
+    """Make this mailbox the catch-all of its domain (only at creation: the API cannot change it)."""
     additional_mail_quota: pulumi.Output[str | None]
-    """Extra mail quota (GB)."""
+    """Extra mail quota in GB (the plan is sent along whenever it changes)."""
     additional_cloud_quota: pulumi.Output[str | None]
-    """Extra cloud quota (GB)."""
+    """Extra cloud quota in GB (the plan is sent along whenever it changes)."""
     language: pulumi.Output[str | None]
-    """Language."""
+    """Language, e.g. de_DE."""
     require_reset_password: pulumi.Output[bool | None]
-    """Password change required at first login."""
+    """Ask the user to change the password at first login."""
     skip_welcome_mail: pulumi.Output[bool | None]
-    """No welcome mail on create."""
+    """Do not send the welcome mail on create. Never causes an update."""
     title: pulumi.Output[str | None]
-    """Title."""
+    """Title, e.g. Dr."""
     birthday: pulumi.Output[str | None]
-    """Birthday."""
+    """Birthday, YYYY-MM-DD."""
     position: pulumi.Output[str | None]
-    """Position."""
+    """Position in the company."""
     department: pulumi.Output[str | None]
     """Department."""
     company: pulumi.Output[str | None]
     """Company."""
     street: pulumi.Output[str | None]
-    """Street."""
+    """Street address."""
     postal_code: pulumi.Output[str | None]
     """Postal code."""
     city: pulumi.Output[str | None]
     """City."""
     phone: pulumi.Output[str | None]
-    """Phone."""
+    """Phone number."""
     fax: pulumi.Output[str | None]
-    """Fax."""
+    """Fax number."""
     cell_phone: pulumi.Output[str | None]
-    """Mobile phone."""
+    """Mobile phone number."""
     adopt: pulumi.Output[bool]
-    """Whether an existing address may be taken over."""
+    """Take over the address if it already exists (`pulumi import` does not work for dynamic resources). Never
+    causes an update.
+    """
     login_username: pulumi.Output[str | None]
-    """Login used for this resource's API calls instead of ``mailboxorg:username`` (None: the stack's)."""
+    """Log in as this user for this resource's API calls instead of `mailboxorg:username` (e.g. a customer's
+    account name in a reseller's stack). Recorded in the state; never sent as a field.
+    """
     login_password: pulumi.Output[str | None]
-    """Password of ``login_username`` (secret)."""
+    """Password of `login_username`. Secret."""
     domain: pulumi.Output[str]
-    """Domain of the address."""
+    """The domain of the address."""
     type: pulumi.Output[str]
-    """inbox, inboxforward or forward."""
+    """inbox, inboxforward or forward, as the server reports it."""
     account: pulumi.Output[str]
-    """Owning account."""
+    """The account the address belongs to."""
     creation_date: pulumi.Output[str]
-    """Creation date."""
+    """When the address was created, as the server reports it."""
+    api_login: pulumi.Output[str]
+    """The login name that created or last read this object. Only a listing of this login (or of an admin) can
+    show that the object is gone.
+    """
 
     def __init__(
         self,
@@ -662,8 +676,8 @@ class Mailbox(MailboxOrgResource, module="mailboxorg", name="Mailbox"):
         first_name: pulumi.Input[str] | None = None,
         last_name: pulumi.Input[str] | None = None,
         inboxsave: pulumi.Input[bool] | None = None,
-        forwards: pulumi.Input[list[str]] | None = None,
-        aliases: pulumi.Input[list[str]] | None = None,
+        forwards: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
+        aliases: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
         memo: pulumi.Input[str] | None = None,
         active: pulumi.Input[bool] | None = None,
         catchall: pulumi.Input[bool] | None = None,
@@ -687,8 +701,82 @@ class Mailbox(MailboxOrgResource, module="mailboxorg", name="Mailbox"):
         login_username: pulumi.Input[str] | None = None,
         login_password: pulumi.Input[str] | None = None,
     ) -> None:
-        """Declare a Mailbox; pass a :class:`MailboxArgs` or the same values as keywords."""
-        values = dict(locals())
-        for key in ("self", "resource_name", "args", "opts", "__class__"):
-            values.pop(key, None)
-        super().__init__(resource_name, args, opts, values)
+        """Declare a Mailbox: pass a :class:`MailboxArgs`, or the same values as keywords.
+
+        :param resource_name: The name of the resource in the stack.
+        :param args: The inputs as a :class:`MailboxArgs`.
+        :param opts: Options of the resource.
+        :param mail: The full e-mail address; its domain must exist in the account. Changing it replaces the
+            mailbox (and deletes its mail).
+        :param password: Login password of the mailbox. Secret.
+        :param plan: Mailbox plan: light, standard or premium.
+        :param first_name: First name of the user.
+        :param last_name: Last name of the user.
+        :param inboxsave: Keep incoming mail in the inbox (false with forwards: forward only).
+        :param forwards: Addresses incoming mail is forwarded to; compared as a set, sent as the whole list.
+        :param aliases: Additional addresses delivered to this mailbox; compared as a set, sent as the whole
+            list.
+        :param memo: Free-text note.
+        :param active: Whether the mailbox is active.
+        :param catchall: Make this mailbox the catch-all of its domain (only at creation: the API cannot
+            change it).
+        :param additional_mail_quota: Extra mail quota in GB (the plan is sent along whenever it changes).
+        :param additional_cloud_quota: Extra cloud quota in GB (the plan is sent along whenever it changes).
+        :param language: Language, e.g. de_DE.
+        :param require_reset_password: Ask the user to change the password at first login.
+        :param skip_welcome_mail: Do not send the welcome mail on create. Never causes an update.
+        :param title: Title, e.g. Dr.
+        :param birthday: Birthday, YYYY-MM-DD.
+        :param position: Position in the company.
+        :param department: Department.
+        :param company: Company.
+        :param street: Street address.
+        :param postal_code: Postal code.
+        :param city: City.
+        :param phone: Phone number.
+        :param fax: Fax number.
+        :param cell_phone: Mobile phone number.
+        :param adopt: Take over the address if it already exists (`pulumi import` does not work for dynamic
+            resources). Never causes an update.
+        :param login_username: Log in as this user for this resource's API calls instead of
+            `mailboxorg:username` (e.g. a customer's account name in a reseller's stack). Recorded in the
+            state; never sent as a field.
+        :param login_password: Password of `login_username`. Secret.
+        """
+        super().__init__(
+            resource_name,
+            args,
+            opts,
+            {
+                "mail": mail,
+                "password": password,
+                "plan": plan,
+                "first_name": first_name,
+                "last_name": last_name,
+                "inboxsave": inboxsave,
+                "forwards": forwards,
+                "aliases": aliases,
+                "memo": memo,
+                "active": active,
+                "catchall": catchall,
+                "additional_mail_quota": additional_mail_quota,
+                "additional_cloud_quota": additional_cloud_quota,
+                "language": language,
+                "require_reset_password": require_reset_password,
+                "skip_welcome_mail": skip_welcome_mail,
+                "title": title,
+                "birthday": birthday,
+                "position": position,
+                "department": department,
+                "company": company,
+                "street": street,
+                "postal_code": postal_code,
+                "city": city,
+                "phone": phone,
+                "fax": fax,
+                "cell_phone": cell_phone,
+                "adopt": adopt,
+                "login_username": login_username,
+                "login_password": login_password,
+            },
+        )

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-__all__ = ["Prop", "PropType", "camel", "find"]
+__all__ = ["Prop", "PropType", "camel", "find", "input_annotation", "output_annotation"]
 
 PropType = Literal["string", "boolean", "integer", "array", "object"]
 
@@ -45,6 +45,7 @@ class Prop:
     :param sendable: sent to the API's add/set methods (False for provider-only inputs).
     :param validate: canonicaliser: returns the canonical value or raises ValueError.
     :param default: the value assumed when the input is unset (None: no default).
+    :param item: the type of an array's items or of an object's values.
     """
 
     name: str
@@ -61,6 +62,7 @@ class Prop:
     sendable: bool = True
     validate: Callable[[Any], Any] | None = None
     default: Any = None
+    item: Literal["string", "integer"] = "string"
 
     @property
     def wire(self) -> str:
@@ -68,9 +70,39 @@ class Prop:
         return camel(self.name)
 
     @property
+    def always_set(self) -> bool:
+        """True when the property always has a value in the outputs (schema ``required``)."""
+        return self.required or self.default is not None or self.computed or not self.input
+
+    @property
     def api_name(self) -> str:
         """The API parameter name."""
         return self.api or self.name
+
+
+_PYTHON = {"string": "str", "boolean": "bool", "integer": "int"}
+
+
+def input_annotation(prop: Prop) -> str:
+    """The Python type of an input, as generated Pulumi SDKs write it (``Args`` fields, keywords)."""
+    if prop.type == "array":
+        inner = f"Sequence[pulumi.Input[{_PYTHON[prop.item]}]]"
+    elif prop.type == "object":
+        inner = f"Mapping[str, pulumi.Input[{_PYTHON[prop.item]}]]"
+    else:
+        inner = _PYTHON[prop.type]
+    return f"pulumi.Input[{inner}]" if prop.required else f"pulumi.Input[{inner}] | None"
+
+
+def output_annotation(prop: Prop) -> str:
+    """The Python type of an output attribute (``pulumi.Output[T]``; ``T | None`` when it may be unset)."""
+    if prop.type == "array":
+        inner = f"Sequence[{_PYTHON[prop.item]}]"
+    elif prop.type == "object":
+        inner = f"Mapping[str, {_PYTHON[prop.item]}]"
+    else:
+        inner = _PYTHON[prop.type]
+    return f"pulumi.Output[{inner}]" if prop.always_set else f"pulumi.Output[{inner} | None]"
 
 
 def find(props: Iterable[Prop], name: str) -> Prop:

@@ -44,13 +44,27 @@ from .properties import Prop
 if TYPE_CHECKING:
     from .client import MailboxOrgClient
 
-__all__ = ["LOGIN_PROPS", "PROVIDER_KEY", "UNKNOWN", "MailboxOrgProvider", "is_unknown", "user_errors"]
+__all__ = [
+    "CONTEXT_WARNING",
+    "LOGIN_PROPS",
+    "PROVIDER_KEY",
+    "UNKNOWN",
+    "MailboxOrgProvider",
+    "is_unknown",
+    "user_errors",
+]
 
 PROVIDER_KEY = "__provider"
 #: The engine's marker for a value not known yet (preview); pulumi.runtime.rpc.UNKNOWN.
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: What moving a domain to another context costs (Domain and Context say it before they move one).
+CONTEXT_WARNING = (
+    "moving a domain to another context deletes the cloud-office data (calendars, address books, "
+    "files) of all its mailboxes; their e-mail is kept"
+)
 
 
 #: Optional per-resource login, for resources a stack's own login may not manage (e.g. a reseller's
@@ -281,12 +295,29 @@ def _api_value(prop: Prop, value: Any) -> Any:
 
 
 def _check_login(inputs: Mapping[str, Any]) -> list[CheckFailure]:
-    """``login_username`` and ``login_password`` go together."""
+    """``login_username`` and ``login_password`` go together, and neither may be empty (an empty one
+    would silently fall back to the stack's login)."""
     user, password = inputs.get("loginUsername"), inputs.get("loginPassword")
-    if (user is None) != (password is None):
-        missing = "login_password" if password is None else "login_username"
-        wire = "loginPassword" if password is None else "loginUsername"
-        return [CheckFailure(wire, f"{missing}: set login_username and login_password together")]
+    if is_unknown(user) or is_unknown(password) or (user is None and password is None):
+        return []
+    if not password:
+        what = "is empty" if password == "" else "is not set"
+        return [
+            CheckFailure(
+                "loginPassword",
+                f"login_password: {what}, but login_username is {user!r}; set the password of that "
+                "login (a secret), or remove login_username to use the stack's login",
+            )
+        ]
+    if not user:
+        what = "is empty" if user == "" else "is not set"
+        return [
+            CheckFailure(
+                "loginUsername",
+                f"login_username: {what}, but login_password is set; set login_username and "
+                "login_password together",
+            )
+        ]
     return []
 
 

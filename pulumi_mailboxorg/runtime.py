@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # imported where used: a Pulumi program never needs requests 
     from .client import MailboxOrgClient
     from .dnscheck import PropagationChecker
 
-__all__ = ["checker", "client", "configure", "current_config", "reset"]
+__all__ = ["checker", "client", "configure", "current_config", "login_works", "reset"]
 
 _lock = threading.Lock()
 _config: ProviderConfig | None = None
@@ -103,6 +103,25 @@ def _new_client(config: ProviderConfig, username: str, password: str) -> Mailbox
         read_timeout=config.request_timeout,
         rate_limit=config.rate_limit,
     )
+
+
+def login_works(username: str, password: str) -> bool:
+    """Whether ``username`` logs in with ``password`` (a throwaway client, logged out at once).
+
+    False when the login is refused; transport failures propagate.
+    """
+    from .errors import AuthenticationError
+
+    if not username or not password:
+        return False
+    probe = _new_client(current_config(), username, password)
+    try:
+        probe.login()
+    except AuthenticationError:
+        return False
+    finally:
+        probe.close()
+    return True
 
 
 def checker() -> PropagationChecker:

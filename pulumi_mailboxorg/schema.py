@@ -20,8 +20,8 @@ Derivations (documented here once):
   required inputs, inputs with a default, ``computed`` inputs and output-only properties. The Python
   classes agree: exactly those are annotated ``pulumi.Output[T]`` without ``| None``.
 * ``secret`` and ``replaceOnChanges`` come from the property's ``secret`` and ``replace`` flags.
-* Types: ``array`` is an array of strings; ``object`` is a map whose value type is read from the
-  resource class's ``pulumi.Output[dict[str, V]]`` annotation (``string`` when it says nothing else).
+* Types: ``array`` is an array and ``object`` a map whose item or value type is the property's
+  ``item`` (``string`` unless it says ``integer``).
 * Configuration variables drop the ``mailboxorg:`` namespace; a setting whose default is a number
   has type ``number``; every variable lists its environment variable in ``defaultInfo.environment``.
 """
@@ -31,8 +31,6 @@ from __future__ import annotations
 import inspect
 import json
 import sys
-import types
-import typing
 from collections.abc import Mapping
 from typing import Any
 
@@ -80,7 +78,7 @@ def runtime_type(resource: type[MailboxOrgResource]) -> str:
 
 def always_set(prop: Prop) -> bool:
     """True when the property always has a value in the outputs (listed in the schema's ``required``)."""
-    return prop.required or prop.default is not None or prop.computed or not prop.input
+    return prop.always_set
 
 
 def output_annotations(resource: type[MailboxOrgResource]) -> dict[str, Any]:
@@ -93,26 +91,11 @@ def output_annotations(resource: type[MailboxOrgResource]) -> dict[str, Any]:
     }
 
 
-def _map_value_type(resource: type[MailboxOrgResource], prop: Prop) -> str:
-    """The value type of an ``object`` property, from its ``pulumi.Output[dict[str, V]]`` annotation."""
-    inner = typing.get_args(output_annotations(resource).get(prop.name))
-    candidates = typing.get_args(inner[0]) if inner and _is_union(inner[0]) else inner
-    for candidate in candidates:
-        if typing.get_origin(candidate) is dict:
-            value = typing.get_args(candidate)[1]
-            return _SCALARS.get(value, "string")
-    return "string"
-
-
-def _is_union(annotation: Any) -> bool:
-    return typing.get_origin(annotation) in (typing.Union, types.UnionType)
-
-
 def _type_spec(resource: type[MailboxOrgResource], prop: Prop) -> dict[str, Any]:
     if prop.type == "array":
-        return {"type": "array", "items": {"type": "string"}}
+        return {"type": "array", "items": {"type": prop.item}}
     if prop.type == "object":
-        return {"type": "object", "additionalProperties": {"type": _map_value_type(resource, prop)}}
+        return {"type": "object", "additionalProperties": {"type": prop.item}}
     return {"type": prop.type}
 
 

@@ -229,7 +229,9 @@ def test_an_existing_account_is_refused_without_adopt_and_taken_over_with_it(
     assert result.operations == {"a": Op.CREATE}
     assert emulator.sent("account.add") == []
     (sent,) = emulator.sent("account.set")
-    assert sent == {"account": "newco", "password": PASSWORD, "plan": "basic", "memo": "mine"}
+    # Only what differs (and the password, which the API never returns) is sent, and each change logged.
+    assert sent == {"account": "newco", "password": PASSWORD, "memo": "mine"}
+    assert "adopting it (adopt=True): password set (secret); memo 'old' -> 'mine'." in stack.stderr_text()
     assert stack.outputs("a")["memo"] == "mine"
     assert emulator.state.call_as("newco", "hello.innerworld") == "Hello Inner-World!"
 

@@ -121,6 +121,23 @@ def test_a_lost_probe_answer_after_the_domain_was_added_still_leaves_no_domain_b
     assert server_domains(emulator) == {}
 
 
+def test_a_domain_another_party_added_while_the_probe_answer_was_lost_is_neither_claimed_nor_deleted(
+    stack: Stack, emulator: Emulator
+) -> None:
+    emulator.publish_challenge("acme", DOMAIN)
+    emulator.race("domain.add", "acme", {"password": "their-domain-pass", "memo": "theirs"})
+
+    with pytest.raises(ProviderError) as caught:
+        stack.up({"c": challenge()})
+
+    line = caught.value.exception_line
+    assert f"the domain {DOMAIN} appeared in account acme while the answer to the probe was lost" in line
+    assert "adopt=True" in line
+    assert emulator.sent("domain.del") == []
+    assert server_domains(emulator)[DOMAIN]["memo"] == "theirs"  # still there, untouched
+    assert "c" not in stack
+
+
 def test_a_lost_probe_answer_is_asked_again_and_yields_the_challenge(
     stack: Stack, emulator: Emulator
 ) -> None:

@@ -110,7 +110,7 @@ def test_create_without_a_reusable_context_makes_a_new_one(stack: Stack, emulato
     assert context_of(emulator, B) != cid  # b stays where it was
 
 
-def test_update_moves_added_domains_in_and_removed_ones_out_into_a_new_context_each(
+def test_update_moves_added_domains_in_and_releases_removed_ones_without_moving_them(
     stack: Stack, emulator: Emulator
 ) -> None:
     stack.up({"ctx": context(A, B)})
@@ -120,15 +120,13 @@ def test_update_moves_added_domains_in_and_removed_ones_out_into_a_new_context_e
     result = stack.up({"ctx": context(A, C)})
 
     assert result.operations == {"ctx": Op.UPDATE}
-    assert moves(emulator) == [
-        {"domain": C, "context_id": cid},
-        {"domain": B, "create_new_context_id": True},
-    ]
-    listing = contexts(emulator)
-    assert listing[cid] == [A, C]
-    assert listing[context_of(emulator, B)] == [B]
+    assert moves(emulator) == [{"domain": C, "context_id": cid}]
+    assert contexts(emulator)[cid] == [A, B, C]  # b.example was released, not moved
     assert stack.outputs("ctx")["domains"] == [A, C]
+    assert stack.outputs("ctx")["members"] == [A, B, C]
     assert stack["ctx"].id == cid
+    assert f"released {B}" in stack.stderr_text()
+    assert stack.up({"ctx": context(A, C)}).operations == {"ctx": Op.SAME}
 
 
 def test_managing_another_existing_context_replaces_the_resource(stack: Stack, emulator: Emulator) -> None:
@@ -162,15 +160,13 @@ def test_refresh_follows_out_of_band_moves_and_up_moves_the_domains_back(
     emulator.state.call_as("acme", "domain.set", {"domain": C, "context_id": cid})
 
     assert stack.refresh().operations == {"ctx": Op.UPDATE}
-    assert stack.outputs("ctx")["domains"] == [A, C]
+    assert stack.outputs("ctx")["domains"] == [A]  # c.example joined, but is not managed here
+    assert stack.outputs("ctx")["members"] == [A, C]
     emulator.reset_counters()
 
     assert stack.up({"ctx": context(A, B)}).operations == {"ctx": Op.UPDATE}
-    assert moves(emulator) == [
-        {"domain": B, "context_id": cid},
-        {"domain": C, "create_new_context_id": True},
-    ]
-    assert contexts(emulator)[cid] == [A, B]
+    assert moves(emulator) == [{"domain": B, "context_id": cid}]
+    assert contexts(emulator)[cid] == [A, B, C]
 
 
 def test_refresh_drops_a_context_whose_domains_all_left_and_destroy_still_succeeds(
@@ -228,20 +224,43 @@ def test_moving_a_domain_with_mailboxes_is_refused_unless_data_loss_is_allowed(
     assert any("b.example" in line and "allow_data_loss=true" in line for line in warned)
 
 
-def test_removing_a_domain_with_mailboxes_is_refused_too(stack: Stack, emulator: Emulator) -> None:
+def test_removing_a_domain_with_mailboxes_moves_nothing_so_no_data_is_lost(
+    stack: Stack, emulator: Emulator
+) -> None:
     stack.up({"ctx": context(A, B)})
     cid = stack["ctx"].id
     add_mail(emulator, f"ada@{B}")
     emulator.reset_counters()
 
-    with pytest.raises(ProviderError) as refused:
-        stack.up({"ctx": context(A)})
-    assert "refusing to move b.example (1 mailbox(es))" in refused.value.exception_line
-    assert moves(emulator) == []
+    stack.up({"ctx": context(A)})
 
-    stack.up({"ctx": context(A, allowDataLoss=True)})
-    assert contexts(emulator)[cid] == [A]
+    assert moves(emulator) == []
+    assert contexts(emulator)[cid] == [A, B]
     assert stack.outputs("ctx")["domains"] == [A]
+
+
+def test_two_contexts_exchanging_domains_move_each_domain_once_in_either_order(
+    stack: Stack, emulator: Emulator
+) -> None:
+    D = "d.example"
+    add_domain(emulator, D)
+    for order in ((("one", (A, B)), ("two", (C, D))), (("two", (C, D)), ("one", (A, B)))):
+        program = {name: context(*domains) for name, domains in order}
+        stack.up(program)
+        ids = {name: stack[name].id for name in program}
+        emulator.reset_counters()
+
+        # b.example and d.example change sides; the updates run in declaration order.
+        swapped = {"one": context(A, D), "two": context(C, B)}
+        stack.up({name: swapped[name] for name, _ in order})
+
+        assert sorted(m["domain"] for m in moves(emulator)) == [B, D]
+        listing = contexts(emulator)
+        assert {A, D} <= set(listing[ids["one"]])
+        assert {B, C} <= set(listing[ids["two"]])
+        stack.destroy()
+        for name in (A, B, C, D):
+            emulator.state.call_as("acme", "domain.set", {"domain": name, "create_new_context_id": True})
 
 
 def test_a_domain_without_its_own_context_id_does_not_fight_the_context_that_moved_it(

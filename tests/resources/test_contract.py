@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from harness import UNKNOWN, CheckFailedError, Op, Res, Stack
+from harness import UNKNOWN, CheckFailedError, Op, ProviderError, Res, Secret, Stack
 from harness.host import provider_blob
 from pulumi_mailboxorg.emulator import Emulator
 from resources.support import ACCOUNT_LOGIN, RESELLER_LOGIN, domain, make_stack, res
@@ -32,9 +32,16 @@ class Case:
     login: tuple[str, str] = ACCOUNT_LOGIN
     before: dict[str, Res] = field(default_factory=dict)  # resources it depends on
     domains: tuple[str, ...] = ()  # ownership records to publish (account acme)
+    opt_outs: dict[str, str] = field(default_factory=dict)  # test -> why it does not apply
 
     def __str__(self) -> str:
         return self.kind
+
+
+def opt_out(case: Case, test: str) -> None:
+    """Skip ``test`` for ``case`` when the case opts out of it, saying why."""
+    if test in case.opt_outs:
+        pytest.skip(f"{case.kind}: {case.opt_outs[test]}")
 
 
 def _del(method: str, key: str, login: str = "acme") -> Callable[[Emulator, str], None]:
@@ -94,8 +101,24 @@ CASES = [
         },
         ("account", UNKNOWN),  # identity changes are covered by the Context tests
         _empty_context,
+        opt_outs={
+            "objects": "the API has no context.add or context.del: a Context is a membership whose "
+            "evidence is context.list (tests/resources/test_context.py)",
+        },
         before={"d1": domain("example.com"), "d2": domain("example.net")},
         domains=("example.com", "example.net"),
+    ),
+    Case(
+        "DomainChallenge",
+        {"account": "acme", "domain": "example.com", "loginUsername": "acme", "loginPassword": "acme-pass"},
+        ("domain", "example.org"),
+        lambda _emu, _id: None,  # nothing on the server: the challenge is only recorded
+        opt_outs={
+            "refresh": "it has no object on the server; its refresh keeps the recorded challenge "
+            "(tests/resources/test_challenge.py)",
+            "objects": "its probe is no object of its own; the probe's race and lost answers are "
+            "covered in tests/resources/test_challenge.py",
+        },
     ),
 ]
 
@@ -171,6 +194,7 @@ def test_a_provider_upgrade_alone_shows_no_diff(host_pool, emulator, case):
 
 
 def test_refresh_drops_an_object_deleted_out_of_band_and_up_recreates_it(host_pool, emulator, case):
+    opt_out(case, "refresh")
     stack = _stack(host_pool, emulator, case)
     stack.up(_resources(case))
     case.vanish(emulator, stack["r"].id)
@@ -213,3 +237,189 @@ def test_an_identity_change_replaces_the_object_deleting_it_first(host_pool, emu
     ordered = [(step.op, step.id) for step in result.steps if step.name == "r"]
     assert ordered[0] == (Op.DELETE, old_id)
     assert ordered[1][0] == Op.CREATE
+
+
+# -- the proof rules of pulumi_mailboxorg/objects.py ------------------------------------------------
+#
+# Account, Domain and Mailbox objects have unique names and logins of their own; Context and
+# DomainChallenge opt out of these tests with their reasons (Case.opt_outs).
+
+OBJECTS = {
+    # kind: (add method, delete method, the racing login, what the other party sends differently)
+    "Account": ("account.add", "account.del", "reseller", {"password": "Other-pass-1!", "memo": "theirs"}),
+    "Domain": ("domain.add", "domain.del", "acme", {"password": "other-domain-pass", "memo": "theirs"}),
+    "Mailbox": ("mail.add", "mail.del", "acme", {"password": "Other-pass-1!", "first_name": "Eve"}),
+}
+
+
+def _object(case: Case) -> tuple[str, str, str, dict[str, Any]]:
+    opt_out(case, "objects")
+    return OBJECTS[case.kind]
+
+
+def _server(emulator: Emulator, case: Case, id_: str) -> dict[str, Any] | None:
+    """The object as the server holds it (None: not there)."""
+    snapshot = emulator.state.snapshot()
+    table = {"Account": "accounts", "Domain": "domains", "Mailbox": "mails"}[case.kind]
+    found: dict[str, Any] | None = snapshot[table].get(id_)
+    return found
+
+
+def test_a_create_whose_answer_was_lost_after_another_party_created_the_object_claims_nothing(
+    host_pool, emulator, case
+):
+    add, delete, login, theirs = _object(case)
+    stack = _stack(host_pool, emulator, case)
+    if case.before:
+        stack.up(case.before)
+    id_ = str(case.props[case.identity[0]])
+    emulator.race(add, login, theirs)  # theirs lands first; our add is refused and its answer lost
+    emulator.reset_counters()
+
+    with pytest.raises(ProviderError) as refused:
+        stack.up(_resources(case))
+
+    line = refused.value.exception_line
+    assert "not provably the one this create made" in line and "adopt=True" in line
+    assert "r" not in stack  # nothing recorded ...
+    assert _mutations(emulator) == {add: 1}  # ... and nothing changed or deleted but our refused add
+    assert _server(emulator, case, id_) is not None  # the other party's object is intact
+    stack.destroy()
+    assert emulator.sent(delete) == []
+
+
+def test_the_loser_of_two_concurrent_creates_gets_the_adopt_guidance(host_pool, emulator, case):
+    add, _delete, login, theirs = _object(case)
+    stack = _stack(host_pool, emulator, case)
+    if case.before:
+        stack.up(case.before)
+    emulator.race(add, login, theirs, lose_answer=False)
+
+    with pytest.raises(ProviderError) as refused:
+        stack.up(_resources(case))
+
+    assert "already exists" in refused.value.exception_line
+    assert "adopt=True" in refused.value.exception_line
+    assert "r" not in stack
+
+
+def test_a_create_whose_own_answer_was_lost_is_recorded_once(host_pool, emulator, case):
+    add, _delete, _login, _theirs = _object(case)
+    stack = _stack(host_pool, emulator, case)
+    if case.before:
+        stack.up(case.before)
+    emulator.inject("drop", 1, add)
+
+    stack.up(_resources(case))
+
+    assert "r" in stack
+    assert emulator.calls[add] == 1  # confirmed by reading back, not sent twice
+
+
+def test_a_delete_answered_false_did_not_happen_and_the_resource_stays(host_pool, emulator, case):
+    _add, delete, _login, _theirs = _object(case)
+    stack = _stack(host_pool, emulator, case)
+    stack.up(_resources(case))
+    id_ = stack["r"].id
+    emulator.inject("false", 1, delete)
+
+    with pytest.raises(ProviderError) as failed:
+        stack.up(case.before)
+
+    assert f"{id_} was not deleted" in failed.value.exception_line
+    assert "instead of true" in failed.value.exception_line
+    assert "r" in stack
+    assert _server(emulator, case, id_) is not None
+    stack.up(case.before)  # the next run deletes it
+    assert "r" not in stack
+    assert _server(emulator, case, id_) is None
+
+
+def test_a_delete_whose_answer_was_lost_is_confirmed_by_looking(host_pool, emulator, case):
+    _add, delete, _login, _theirs = _object(case)
+    stack = _stack(host_pool, emulator, case)
+    stack.up(_resources(case))
+    emulator.inject("drop", 1, delete)
+
+    stack.up(case.before)
+
+    assert "r" not in stack
+    assert _server(emulator, case, str(case.props[case.identity[0]])) is None
+
+
+LISTINGS = {"Account": "account.list", "Domain": "domain.list", "Mailbox": "mail.list"}
+
+
+def test_a_listing_of_an_unexpected_shape_is_no_evidence_of_absence(host_pool, emulator, case):
+    _object(case)
+    stack = _stack(host_pool, emulator, case)
+    stack.up(_resources(case))
+    before = stack["r"]
+    case.vanish(emulator, before.id)
+    emulator.inject("reshape", 5, LISTINGS[case.kind])
+
+    with pytest.raises(ProviderError) as failed:
+        stack.refresh()
+
+    assert "cannot tell whether" in failed.value.exception_line
+    assert "Nothing was changed" in failed.value.exception_line
+    assert stack["r"].outputs == before.outputs  # the state stays as it was
+
+
+def test_adopting_logs_each_field_it_changes(host_pool, emulator, case):
+    add, _delete, login, _theirs = _object(case)
+    stack = _stack(host_pool, emulator, case)
+    if case.before:
+        stack.up(case.before)
+    theirs = {k: v for k, v in case.props.items() if k not in ("loginUsername", "loginPassword")}
+    params = {_snake(k): v for k, v in theirs.items()}
+    params.update({"memo": "theirs", "password": "Other-pass-1!"})
+    if case.kind == "Mailbox":
+        params.setdefault("inboxsave", True)
+    emulator.state.call_as(login, add, params)
+
+    stack.up(_resources(case, memo="ours", adopt=True))
+
+    assert "adopting it (adopt=True): " in stack.stderr_text()
+    assert "memo 'theirs' -> 'ours'" in stack.stderr_text()
+    assert "password set (secret)" in stack.stderr_text()
+    assert str(case.props["password"]) not in stack.stderr_text()
+
+
+def _snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
+
+
+def test_an_empty_login_password_beside_a_login_username_is_refused_in_check(host_pool, emulator, case):
+    provider_class = type(res(case.kind, case.props).provider)
+    if "loginUsername" not in {p.wire for p in provider_class.props}:
+        pytest.skip(f"{case.kind}: has no per-resource login (accounts are managed by resellers)")
+    stack = _stack(host_pool, emulator, case)
+    props = {**case.props, "loginUsername": "acme", "loginPassword": ""}
+    with pytest.raises(CheckFailedError) as info:
+        stack.up({"r": res(case.kind, props)})
+    assert [f.property for f in info.value.failures] == ["loginPassword"]
+    assert "login_password: is empty" in info.value.failures[0].reason
+    assert emulator.calls == {}
+
+
+def test_a_refresh_with_a_login_that_cannot_see_the_object_changes_nothing(host_pool, emulator, case):
+    """Mixed-up CI secrets: another valid login lists nothing of ours; that proves nothing."""
+    opt_out(case, "refresh")
+    props = {k: v for k, v in case.props.items() if k not in ("loginUsername", "loginPassword")}
+    stack = _stack(host_pool, emulator, case)
+    stack.up({**case.before, "r": res(case.kind, props)})
+    before = {name: dict(state.outputs) for name, state in stack.resources.items()}
+    if case.login == RESELLER_LOGIN:
+        other = emulator.state.add_login("reseller2:Reseller2-pass!:reseller")
+    else:
+        other = emulator.state.add_login("globex:Globex-pass-1!:account")
+    stack.config["mailboxorg:username"] = other.name
+    stack.config["mailboxorg:password"] = Secret(other.password)
+
+    with pytest.raises(ProviderError) as failed:
+        stack.refresh()
+
+    assert "cannot tell whether" in failed.value.exception_line
+    assert f"logged in as {other.name!r}" in failed.value.exception_line
+    assert {name: dict(state.outputs) for name, state in stack.resources.items()} == before

@@ -40,7 +40,11 @@ def mail_object(address: str, **fields: Any) -> dict[str, Any]:
 
 
 class ScriptedClient:
-    """Answers ``mail.list`` of example.com from ``listing``; counts calls; may block in mail.list."""
+    """Answers ``mail.list`` of example.com from ``listing`` (paged, as the provider asks); counts calls;
+    may block in mail.list."""
+
+    username = "acme"
+    level = "account"
 
     def __init__(self, listing: list[dict[str, Any]] | None = None) -> None:
         self.listing = (
@@ -61,7 +65,9 @@ class ScriptedClient:
             self.during_list()
             if self.fail is not None:
                 raise self.fail
-            return [dict(entry) for entry in self.listing]
+            entries = [dict(entry) for entry in self.listing]
+            assert params is not None and params["page"] == 1 and params["page_size"] >= len(entries)
+            return {"totalHits": len(entries), "totalPages": 1, "results": entries}
         return True
 
 
