@@ -22,7 +22,8 @@ listed in :mod:`pulumi_mailboxorg.guesses`):
   DNS query sent to the embedded DNS server (or to ``dns_nameserver``). The embedded server starts
   serving a domain's zone the first time the domain is asked for, so the record can be published
   there with RFC 2136 dynamic update (``nsupdate``) or :meth:`AuthoritativeServer.add_record`.
-* Transport faults, latency and call counters for resilience tests (see :mod:`.faults`).
+* Transport faults, staged races (:meth:`Emulator.race`), latency and call counters for resilience
+  tests (see :mod:`.faults`).
 
 Passwords are never returned by any method.
 """
@@ -31,7 +32,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from types import TracebackType
 from typing import Any
 
@@ -232,6 +233,36 @@ class Emulator:
     def inject(self, kind: str, count: int = 1, method: str | None = None) -> None:
         """Give the next ``count`` JSON-RPC calls (of ``method``, if given) the fault ``kind``."""
         self.faults.inject(kind, count, method)
+
+    def race(
+        self,
+        method: str,
+        login: str,
+        overrides: Mapping[str, Any] | None = None,
+        *,
+        lose_answer: bool = True,
+    ) -> None:
+        """Stage a race: the next HTTP call of ``method`` is preceded by another party's call.
+
+        When that call arrives (with a valid envelope, whatever fault it then gets), ``login`` (a
+        login the emulator knows: a configured one, a domain or a mail address) first calls
+        ``method`` with the same params merged with ``overrides``, as if a colleague's call had
+        landed a moment before ours; its outcome, error or not, is not reported. Then our call is
+        processed normally (typically refused, because the object now exists). With
+        ``lose_answer`` our answer is then lost: the connection is closed without an answer,
+        exactly like the ``drop`` fault. Races queue up; each is used once, in order per method.
+        The other party's call is neither counted in :attr:`calls` nor journaled.
+
+        Example: ``emu.race("mail.add", "acme", {"first_name": "Eve", "password": "Other-pass-1!"})``.
+        """
+        if not self.state.knows_login(login):
+            raise ValueError(f"no login named {login!r}")
+        self._api.race(method, login, overrides, lose_answer=lose_answer)
+
+    @property
+    def pending_races(self) -> int:
+        """Number of staged races whose call has not arrived yet."""
+        return self._api.pending_races
 
     def expire_sessions(self) -> None:
         """Make every current Auth-ID invalid: its next use gets error 253."""

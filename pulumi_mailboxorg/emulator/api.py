@@ -3,7 +3,8 @@
 :class:`ApiServer` serves ``POST /v1/`` on a :class:`http.server.ThreadingHTTPServer` (one thread
 per connection, HTTP/1.1 keep-alive), so concurrent requests and injected latency never serialise.
 For each request it: reads the body; waits the configured latency; parses the envelope; counts the
-call; applies a fault (see :mod:`.faults`); hands the call to :meth:`EmulatorState.dispatch`;
+call; runs a staged race (another party's call of the same method, see :meth:`ApiServer.race`);
+applies a fault (see :mod:`.faults`); hands the call to :meth:`EmulatorState.dispatch`;
 answers ``{"jsonrpc": "2.0", "result" | "error": ..., "id": <the request's id>}`` with HTTP 200.
 
 Envelope rules (reference §1.2 and guesses): ``params`` may be an object, ``""``, ``[]``, ``null``
@@ -23,6 +24,8 @@ import socket
 import struct
 import threading
 from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Final, cast
@@ -41,6 +44,14 @@ logger = logging.getLogger("pulumi_mailboxorg.emulator")
 
 class _Abort(Exception):
     """Raised inside a handler to close the connection without writing an answer."""
+
+
+@dataclass(frozen=True)
+class _Race:
+    method: str
+    login: str
+    overrides: dict[str, Any]
+    lose_answer: bool
 
 
 class _HttpServer(ThreadingHTTPServer):
@@ -170,6 +181,10 @@ class _Handler(BaseHTTPRequestHandler):
         request_id = request.get("id")
         auth_id = self.headers.get("HPLS-AUTH")
 
+        params = request.get("params")
+        race = app.pick_race(method)
+        if race is not None:
+            app.run_race(race, params if isinstance(params, dict) else {})
         fault = app.faults.pick(method)
         if fault is not None:
             logger.debug("fault %s for %s", fault, method)
@@ -182,10 +197,9 @@ class _Handler(BaseHTTPRequestHandler):
         if fault == "expire":
             app.state.expire_session(auth_id)
 
-        params = request.get("params")
         app.record_call(method, params if isinstance(params, dict) else {})
         envelope = self._process(method, request, request_id, auth_id)
-        if fault == "drop":
+        if fault == "drop" or (race is not None and race.lose_answer):
             raise _Abort
         if fault == "slow":
             app.pause(app.slow_seconds)
@@ -294,6 +308,7 @@ class ApiServer:
         self._calls: Counter[str] = Counter()
         self._calls_lock = threading.Lock()
         self._journal: list[tuple[str, dict[str, Any]]] = []
+        self._races: list[_Race] = []
         self._httpd: _HttpServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -378,6 +393,39 @@ class ApiServer:
         """A copy of the (method, params) of every call that reached processing, in order."""
         with self._calls_lock:
             return list(self._journal)
+
+    def race(
+        self, method: str, login: str, overrides: Mapping[str, Any] | None = None, *, lose_answer: bool = True
+    ) -> None:
+        """Queue a race: the next call of ``method`` is preceded by ``login``'s (see :meth:`run_race`)."""
+        with self._calls_lock:
+            self._races.append(_Race(method, login, dict(overrides or {}), lose_answer))
+
+    def pick_race(self, method: str) -> _Race | None:
+        """Take the first queued race for ``method``, or None."""
+        with self._calls_lock:
+            for index, race in enumerate(self._races):
+                if race.method == method:
+                    return self._races.pop(index)
+            return None
+
+    @property
+    def pending_races(self) -> int:
+        """Number of queued races not yet run."""
+        with self._calls_lock:
+            return len(self._races)
+
+    def run_race(self, race: _Race, params: Mapping[str, Any]) -> None:
+        """The other party's call: ``race.login`` runs the method with ``params`` merged with the overrides.
+
+        It runs without a session and is neither counted nor journaled; its error, if any, is ignored.
+        """
+        try:
+            self.state.call_as(race.login, race.method, {**params, **race.overrides})
+        except RpcError as error:
+            logger.debug("the racing %s by %s failed: %s", race.method, race.login, error)
+        except ValueError:
+            logger.debug("the racing login %s no longer exists", race.login)
 
     def reset_calls(self) -> None:
         """Set every call count back to zero and empty the journal."""

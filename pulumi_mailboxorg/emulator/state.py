@@ -720,6 +720,11 @@ class EmulatorState:
             self._zone_hook(name)
         return f"{host}.{name}", txt
 
+    def knows_login(self, login: str) -> bool:
+        """True when ``login`` names a configured login, an account, a domain or a mail address."""
+        with self._lock:
+            return self._caller_of(login) is not None
+
     def call_as(self, login: str, method: str, params: Mapping[str, Any] | None = None) -> Any:
         """Run ``method`` as ``login`` without a session: out-of-band changes for tests.
 
