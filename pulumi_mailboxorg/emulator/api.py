@@ -31,7 +31,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Final, cast
 from urllib.parse import urlsplit
 
-from .faults import FaultKind, FaultPlan, malformed_body
+from .faults import FaultKind, FaultPlan, malformed_body, reshaped_result
 from .state import EmulatorState, RpcError
 
 __all__ = ["API_PATH", "ApiServer"]
@@ -193,6 +193,10 @@ class _Handler(BaseHTTPRequestHandler):
             raise _Abort
         if fault in ("http5xx", "ratelimit", "malformed"):
             self._answer_unprocessed(fault, request_id)
+            return
+        if fault in ("false", "reshape"):
+            result = False if fault == "false" else reshaped_result(method, params)
+            self._send_json({"jsonrpc": "2.0", "result": result, "id": request_id})
             return
         if fault == "expire":
             app.state.expire_session(auth_id)
