@@ -176,10 +176,17 @@ GUESSES: Final[tuple[Guess, ...]] = (
     ),
     Guess(
         "mail.list details",
-        "no pagination: the full array; `page` without `page_size` or `page_size` without `page` is"
+        "no pagination: an array of at most `unpaged_limit` entries (the first in the requested order;"
+        " see the next guess); `page` without `page_size` or `page_size` without `page` is"
         " `invalid_params`; default order is by `mail` ascending; a page past the end is empty;"
         " totalPages is 0 when there are no hits",
         "PY-T shows the error for `page` without `page_size`; the rest is undocumented",
+    ),
+    Guess(
+        "Completeness of an unpaginated mail.list",
+        "an unpaginated mail.list returns at most 100 entries (the emulator's `unpaged_limit`), silently:"
+        " a large domain must be paged through",
+        "§6: nothing says whether an unpaginated call is complete for a large domain",
     ),
     Guess(
         "mail and account field formats",

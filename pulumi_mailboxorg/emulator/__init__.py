@@ -86,6 +86,9 @@ class Emulator:
         slow_seconds: how long a ``slow`` fault holds an answer back.
         require_dns_verification: False skips the TXT check: ``domain.add`` succeeds at once.
         dns_timeout: seconds the TXT check waits for a DNS answer.
+        unpaged_limit: the most entries an unpaginated ``mail.list`` returns (the first ones in the
+            requested order); paginated calls see every entry. Whether the real API cuts an
+            unpaginated answer short for a large domain is a guess.
     """
 
     def __init__(
@@ -106,6 +109,7 @@ class Emulator:
         slow_seconds: float = 30.0,
         require_dns_verification: bool = True,
         dns_timeout: float = 2.0,
+        unpaged_limit: int = 100,
     ) -> None:
         self.dns_server = AuthoritativeServer(host, dns_port)
         self._dns_nameserver = dns_nameserver
@@ -120,6 +124,7 @@ class Emulator:
             zone_hook=self.dns_server.ensure_zone,
             recursive_domain_delete=recursive_domain_delete,
             secret=secret,
+            unpaged_limit=unpaged_limit,
         )
         self.faults = FaultPlan(fault_rate, fault_kinds, seed=seed)
         self._api = ApiServer(

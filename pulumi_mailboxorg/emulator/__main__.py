@@ -62,6 +62,16 @@ def _non_negative(text: str) -> float:
     return value
 
 
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must not be negative")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the command line."""
     parser = argparse.ArgumentParser(
@@ -118,6 +128,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--no-dns-verification", action="store_true", help="domain.add succeeds without the TXT record"
+    )
+    parser.add_argument(
+        "--unpaged-limit",
+        type=_count,
+        default=100,
+        metavar="N",
+        help="the most entries an unpaginated mail.list returns (default 100)",
     )
     parser.add_argument("--seed", type=int, help="seed for random faults and ownership challenges")
     parser.add_argument("-v", "--verbose", action="store_true", help="log every request on stderr")
@@ -182,6 +199,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             recursive_domain_delete=args.recursive_domain_delete,
             seed=args.seed,
             require_dns_verification=not args.no_dns_verification,
+            unpaged_limit=args.unpaged_limit,
         )
         emulator.start()
     except (ValueError, OSError) as error:

@@ -624,6 +624,8 @@ class EmulatorState:
     DNS server can start serving that zone. ``recursive_domain_delete``: ``domain.del`` deletes the
     domain's addresses instead of refusing (``domain_not_empty``). ``secret``: the key the
     ownership challenges are derived from (random when None). ``clock``: monotonic seconds.
+    ``unpaged_limit``: the most entries an unpaginated ``mail.list`` returns (the first ones in the
+    requested order; a guess, see :mod:`pulumi_mailboxorg.guesses`); the attribute may be changed.
 
     Besides :meth:`dispatch` (the JSON-RPC entry point), the public methods are for tests and
     tools: :meth:`call_as` runs a method as a login without a session (out-of-band changes),
@@ -640,10 +642,14 @@ class EmulatorState:
         recursive_domain_delete: bool = False,
         secret: bytes | None = None,
         clock: Callable[[], float] = time.monotonic,
+        unpaged_limit: int = 100,
     ) -> None:
         if session_ttl <= 0:
             raise ValueError("session_ttl must be positive")
+        if isinstance(unpaged_limit, bool) or not isinstance(unpaged_limit, int) or unpaged_limit < 0:
+            raise ValueError("unpaged_limit must be a non-negative integer")
         self.session_ttl = session_ttl
+        self.unpaged_limit = unpaged_limit
         self.ownership_check = ownership_check
         self.recursive_domain_delete = recursive_domain_delete
         self._zone_hook = zone_hook
@@ -1254,7 +1260,7 @@ class EmulatorState:
             key=lambda item: (str(item[field_key]), item["mail"]), reverse=params.get("sort_order") == "desc"
         )
         if page is None or page_size is None:
-            return rendered
+            return rendered[: self.unpaged_limit]
         start = (page - 1) * page_size
         return {
             "totalHits": len(rendered),

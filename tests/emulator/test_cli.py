@@ -147,6 +147,21 @@ def test_the_cli_asks_the_given_nameserver_for_the_txt_record() -> None:
         assert elsewhere.queries[(host, "TXT", "udp")] == 1
 
 
+def test_the_cli_cuts_unpaginated_mail_lists_to_the_unpaged_limit() -> None:
+    options = ["--account", "acme:acme-pass", "--no-dns-verification", "--unpaged-limit", "2"]
+    with emulator_process(*options) as running:
+        session = running.call("auth", {"user": "acme", "pass": "acme-pass"})["result"]["session"]
+        domain = {"account": "acme", "domain": "acme.example", "password": "pw"}
+        assert "result" in running.call("domain.add", domain, auth=session)
+        for name in ("a", "b", "c"):
+            mailbox = {"mail": f"{name}@acme.example", "password": "Mail-pass-1!", "plan": "light"}
+            mailbox |= {"first_name": "A", "last_name": "B", "inboxsave": True, "forwards": []}
+            assert "result" in running.call("mail.add", mailbox, auth=session)
+        listed = running.call("mail.list", {"domain": "acme.example"}, auth=session)["result"]
+
+    assert [entry["mail"] for entry in listed] == ["a@acme.example", "b@acme.example"]
+
+
 @pytest.mark.parametrize(
     "option",
     [
@@ -157,6 +172,8 @@ def test_the_cli_asks_the_given_nameserver_for_the_txt_record() -> None:
         ["--dns-nameserver", "ns.example:53"],
         ["--dns-nameserver", "127.0.0.1"],
         ["--latency-ms", "-1"],
+        ["--unpaged-limit", "-1"],
+        ["--unpaged-limit", "many"],
     ],
     ids=repr,
 )
