@@ -189,6 +189,25 @@ GUESSES: Final[tuple[Guess, ...]] = (
         "§6: nothing says whether an unpaginated call is complete for a large domain",
     ),
     Guess(
+        "Levels of search, test.accountallowed and test.domainallowed",
+        "a valid session of any level is needed (253 without one); what a session may see or"
+        " administrate follows the same reach as every other method",
+        "PERL lists no level for them; the reference expects a session because they inspect ACLs",
+    ),
+    Guess(
+        "search matching and entry shapes",
+        "case-insensitive substring match on account names, domain names and mail addresses (not"
+        " aliases), sorted by name; `accounts` entries are `{account, plan, status}` (the account.get"
+        " object with get_account_summary), `domains` entries `{domain, account}`, `emails` entries"
+        " `{mail, domain, parent_uid}` (the mail.get object with get_extended_mail_result)",
+        "PY-T shows only the three arrays `accounts`, `domains`, `emails`",
+    ),
+    Guess(
+        "test.accountallowed / test.domainallowed of an object that does not exist",
+        "`false`, exactly like an object the session may not administrate (never an error)",
+        "PERL and RB document only the boolean",
+    ),
+    Guess(
         "mail and account field formats",
         "`creation_date` is `YYYY-MM-DD HH:MM:SS` (UTC); account `status` is `aktiv`, `type` is `BMBO`",
         "status and type from PY-T; the date format is unknown",

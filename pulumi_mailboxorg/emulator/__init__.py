@@ -15,7 +15,8 @@ What it emulates (reference ``shared/mailboxorg-api.md``; every uncertain behavi
 listed in :mod:`pulumi_mailboxorg.guesses`):
 
 * JSON-RPC 2.0 over ``POST /v1/``; ``auth`` / ``deauth`` with sliding session expiry, the
-  ``HPLS-AUTH`` header, errors 2 and 253; ``hello.world`` and ``hello.innerworld``;
+  ``HPLS-AUTH`` header, errors 2 and 253; ``hello.world`` and ``hello.innerworld``; ``search``,
+  ``test.accountallowed`` and ``test.domainallowed``;
   ``account.add/get/set/del/list``, ``context.list``, ``domain.add/get/set/del/list``,
   ``mail.add/get/set/del/list``, with per-method level allow-lists and ownership checks.
 * ``domain.add`` answers error 218 with ``{host, txt}`` until that TXT record is visible to a real

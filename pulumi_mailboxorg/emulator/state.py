@@ -2,7 +2,8 @@
 
 :class:`EmulatorState` holds every object (logins, accounts, domains, contexts, mail addresses)
 and sessions, and implements the JSON-RPC methods of the reference (``shared/mailboxorg-api.md``)
-§1, §2.1, §2.2, §2.4, §2.5, §2.6 and §4. It knows nothing of HTTP: :mod:`.api` turns requests into
+§1, §2.1 (including ``search``, ``test.accountallowed`` and ``test.domainallowed``), §2.2, §2.4,
+§2.5, §2.6 and §4. It knows nothing of HTTP: :mod:`.api` turns requests into
 :meth:`EmulatorState.dispatch` calls. Every uncertain behaviour follows
 :mod:`pulumi_mailboxorg.guesses`; error codes come from :data:`~pulumi_mailboxorg.guesses.ERRORS`
 except the three documented ones (2, 218, 253).
@@ -968,6 +969,47 @@ class EmulatorState:
     def _hello_innerworld(self, _caller: Caller | None, _params: dict[str, Any]) -> Any:
         return "Hello Inner-World!"
 
+    def _search(self, caller: Caller | None, params: dict[str, Any]) -> Any:
+        assert caller is not None
+        needle = params["query"].lower()
+        summary = params.get("get_account_summary", False)
+        extended = params.get("get_extended_mail_result", False)
+        with self._lock:
+            accounts = []
+            for name, account in sorted(self._accounts.items()):
+                if needle in name.lower() and self._reaches_account(caller, account):
+                    rendered = self._render_account(account)
+                    accounts.append(
+                        rendered if summary else {key: rendered[key] for key in ("account", "plan", "status")}
+                    )
+            domains = [
+                {"domain": name, "account": domain.account}
+                for name, domain in sorted(self._domains.items())
+                if needle in name and self._reaches_domain(caller, domain)
+            ]
+            emails = []
+            for address, mail in sorted(self._mails.items()):
+                if needle in address and self._reaches_mail(caller, mail):
+                    rendered = self._render_mail(mail)
+                    emails.append(
+                        rendered
+                        if extended
+                        else {key: rendered[key] for key in ("mail", "domain", "parent_uid")}
+                    )
+            return {"accounts": accounts, "domains": domains, "emails": emails}
+
+    def _test_accountallowed(self, caller: Caller | None, params: dict[str, Any]) -> Any:
+        assert caller is not None
+        with self._lock:
+            account = self._accounts.get(params["account"])
+            return account is not None and self._reaches_account(caller, account)
+
+    def _test_domainallowed(self, caller: Caller | None, params: dict[str, Any]) -> Any:
+        assert caller is not None
+        with self._lock:
+            domain = self._domains.get(params["domain"].lower().rstrip("."))
+            return domain is not None and self._reaches_domain(caller, domain)
+
     # ---------------------------------------------------------------- accounts
 
     @staticmethod
@@ -1278,6 +1320,13 @@ METHODS: Final[dict[str, MethodSpec]] = {
     "deauth": MethodSpec(_ANYONE, {}, EmulatorState._deauth),
     "hello.world": MethodSpec(None, {}, EmulatorState._hello_world),
     "hello.innerworld": MethodSpec(_ANYONE, {}, EmulatorState._hello_innerworld),
+    "search": MethodSpec(
+        _ANYONE,
+        _params(("query",), get_account_summary=_BOOL, get_extended_mail_result=_BOOL),
+        EmulatorState._search,
+    ),
+    "test.accountallowed": MethodSpec(_ANYONE, _params(("account",)), EmulatorState._test_accountallowed),
+    "test.domainallowed": MethodSpec(_ANYONE, _params(("domain",)), EmulatorState._test_domainallowed),
     "account.add": MethodSpec(_levels("reseller"), _ACCOUNT_ADD_PARAMS, EmulatorState._account_add),
     "account.get": MethodSpec(_UP_TO_ACCOUNT, _params(("account",)), EmulatorState._account_get),
     "account.set": MethodSpec(
