@@ -44,6 +44,8 @@ ERRORS: Final[dict[str, ErrorGuess]] = {
     "method_not_found": ErrorGuess(-32601, "Method not found"),
     "domain_not_empty": ErrorGuess(412, "Domain still has mail addresses"),
     "account_not_empty": ErrorGuess(412, "Account still has domains"),
+    # mail.add of an address on its domain's delete list, when the emulator refuses re-adding.
+    "address_deleted": ErrorGuess(410, "Mail address is on the delete list of its domain"),
     # Standard JSON-RPC 2.0 codes; whether api.mailbox.org sends them is undocumented.
     "parse_error": ErrorGuess(-32700, "Parse error"),
     "invalid_request": ErrorGuess(-32600, "Invalid Request"),
@@ -218,10 +220,30 @@ GUESSES: Final[tuple[Guess, ...]] = (
         "undocumented",
     ),
     Guess(
-        "mail.add flags `catchall`, `create_own_context`, `recover`, `skip_welcome_mail`,"
-        " `evac_force_activation`",
+        "mail.add flags `catchall`, `create_own_context`, `skip_welcome_mail`, `evac_force_activation`",
         "accepted; the emulator models no observable effect",
         "their effects are undocumented or invisible through the API",
+    ),
+    Guess(
+        "Deleted mail addresses",
+        "mail.del puts the address (with its settings) on its domain's delete list;"
+        " domain.deletelist.search(domain) lists the addresses, sorted, for levels admin, reseller,"
+        " account and domain; domain.deletelist.delete(mail) purges one (`not_found` when it is not"
+        " listed); deleting the domain drops its list",
+        "PY 2.8.1 documents both methods; shapes and levels are undocumented",
+    ),
+    Guess(
+        "mail.add `recover`",
+        "recover=true of an address on the delete list restores the deleted mailbox (creation date,"
+        " settings, aliases still free) with the mail.add parameters applied over it, and takes it off"
+        " the list; of an address not on the list it is an ordinary mail.add",
+        "PERL and PY list the flag; the reference says it 'probably recovers' a deleted address",
+    ),
+    Guess(
+        "mail.add of a deleted address without recover",
+        "allowed by default: a fresh mailbox, and the address leaves the delete list (the emulator can"
+        " be switched to refuse with `address_deleted` until the address is purged or recovered)",
+        "§6: whether a deleted address can be re-added without either is unknown",
     ),
     Guess(
         "TXT lookup that fails (timeout, refusal, NXDOMAIN)",

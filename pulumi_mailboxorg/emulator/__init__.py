@@ -18,7 +18,8 @@ listed in :mod:`pulumi_mailboxorg.guesses`):
   ``HPLS-AUTH`` header, errors 2 and 253; ``hello.world`` and ``hello.innerworld``; ``search``,
   ``test.accountallowed`` and ``test.domainallowed``;
   ``account.add/get/set/del/list``, ``context.list``, ``domain.add/get/set/del/list``,
-  ``mail.add/get/set/del/list``, with per-method level allow-lists and ownership checks.
+  ``mail.add/get/set/del/list`` (``mail.add`` with ``recover``), ``domain.deletelist.search/delete``,
+  with per-method level allow-lists and ownership checks.
 * ``domain.add`` answers error 218 with ``{host, txt}`` until that TXT record is visible to a real
   DNS query sent to the embedded DNS server (or to ``dns_nameserver``). The embedded server starts
   serving a domain's zone the first time the domain is asked for, so the record can be published
@@ -40,7 +41,15 @@ from typing import Any
 from .api import ApiServer
 from .dns_server import AuthoritativeServer
 from .faults import DEFAULT_FAULT_KINDS, FAULT_KINDS, FaultKind, FaultPlan
-from .state import EmulatorState, Login, LoginSpec, RpcError, TxtOwnershipCheck, parse_login
+from .state import (
+    EmulatorState,
+    Login,
+    LoginSpec,
+    ReaddDeleted,
+    RpcError,
+    TxtOwnershipCheck,
+    parse_login,
+)
 
 __all__ = [
     "DEFAULT_ACCOUNTS",
@@ -50,6 +59,7 @@ __all__ = [
     "EmulatorState",
     "FaultKind",
     "Login",
+    "ReaddDeleted",
     "RpcError",
     "parse_login",
 ]
@@ -90,6 +100,11 @@ class Emulator:
         unpaged_limit: the most entries an unpaginated ``mail.list`` returns (the first ones in the
             requested order); paginated calls see every entry. Whether the real API cuts an
             unpaginated answer short for a large domain is a guess.
+        readd_deleted: ``mail.del`` puts an address on its domain's delete list
+            (``domain.deletelist.search`` / ``domain.deletelist.delete``); ``mail.add`` of such an
+            address without ``recover=true`` is ``"allow"``-ed (a fresh mailbox; the address leaves
+            the list) or ``"refuse"``-d with error ``address_deleted`` until it is purged or
+            recovered. Which one the real API does is a guess.
     """
 
     def __init__(
@@ -111,6 +126,7 @@ class Emulator:
         require_dns_verification: bool = True,
         dns_timeout: float = 2.0,
         unpaged_limit: int = 100,
+        readd_deleted: ReaddDeleted = "allow",
     ) -> None:
         self.dns_server = AuthoritativeServer(host, dns_port)
         self._dns_nameserver = dns_nameserver
@@ -126,6 +142,7 @@ class Emulator:
             recursive_domain_delete=recursive_domain_delete,
             secret=secret,
             unpaged_limit=unpaged_limit,
+            readd_deleted=readd_deleted,
         )
         self.faults = FaultPlan(fault_rate, fault_kinds, seed=seed)
         self._api = ApiServer(

@@ -136,6 +136,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="the most entries an unpaginated mail.list returns (default 100)",
     )
+    parser.add_argument(
+        "--readd-deleted",
+        choices=("allow", "refuse"),
+        default="allow",
+        help="mail.add of an address on its domain's delete list without recover: allow (default) a"
+        " fresh mailbox, or refuse until it is purged or recovered",
+    )
     parser.add_argument("--seed", type=int, help="seed for random faults and ownership challenges")
     parser.add_argument("-v", "--verbose", action="store_true", help="log every request on stderr")
     return parser
@@ -200,6 +207,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             seed=args.seed,
             require_dns_verification=not args.no_dns_verification,
             unpaged_limit=args.unpaged_limit,
+            readd_deleted=args.readd_deleted,
         )
         emulator.start()
     except (ValueError, OSError) as error:

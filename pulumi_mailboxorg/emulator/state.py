@@ -53,12 +53,15 @@ __all__ = [
     "Login",
     "LoginSpec",
     "OwnershipCheck",
+    "ReaddDeleted",
     "RpcError",
     "TxtOwnershipCheck",
     "parse_login",
 ]
 
 Level: TypeAlias = Literal["admin", "reseller", "account", "domain", "mail"]
+#: What ``mail.add`` does with an address on its domain's delete list (see :class:`EmulatorState`).
+ReaddDeleted: TypeAlias = Literal["allow", "refuse"]
 #: Every session level the emulator issues, highest first.
 LEVELS: Final[tuple[Level, ...]] = get_args(Level)
 #: Levels a configured login may have; ``domain`` and ``mail`` logins come from domains and addresses.
@@ -627,6 +630,10 @@ class EmulatorState:
     ownership challenges are derived from (random when None). ``clock``: monotonic seconds.
     ``unpaged_limit``: the most entries an unpaginated ``mail.list`` returns (the first ones in the
     requested order; a guess, see :mod:`pulumi_mailboxorg.guesses`); the attribute may be changed.
+    ``readd_deleted``: what ``mail.add`` does with an address on its domain's delete list (after
+    ``mail.del``) when ``recover`` is not true: ``"allow"`` adds a fresh mailbox (and takes the
+    address off the list), ``"refuse"`` answers ``address_deleted`` until the address is purged
+    with ``domain.deletelist.delete`` or recovered with ``recover=true``; both are guesses.
 
     Besides :meth:`dispatch` (the JSON-RPC entry point), the public methods are for tests and
     tools: :meth:`call_as` runs a method as a login without a session (out-of-band changes),
@@ -644,6 +651,7 @@ class EmulatorState:
         secret: bytes | None = None,
         clock: Callable[[], float] = time.monotonic,
         unpaged_limit: int = 100,
+        readd_deleted: ReaddDeleted = "allow",
     ) -> None:
         if session_ttl <= 0:
             raise ValueError("session_ttl must be positive")
@@ -651,6 +659,9 @@ class EmulatorState:
             raise ValueError("unpaged_limit must be a non-negative integer")
         self.session_ttl = session_ttl
         self.unpaged_limit = unpaged_limit
+        if readd_deleted not in get_args(ReaddDeleted):
+            raise ValueError("readd_deleted must be 'allow' or 'refuse'")
+        self.readd_deleted: ReaddDeleted = readd_deleted
         self.ownership_check = ownership_check
         self.recursive_domain_delete = recursive_domain_delete
         self._zone_hook = zone_hook
@@ -661,6 +672,7 @@ class EmulatorState:
         self._accounts: dict[str, _Account] = {}
         self._domains: dict[str, _Domain] = {}
         self._mails: dict[str, _Mail] = {}
+        self._deleted: dict[str, _Mail] = {}  # the delete lists: address -> the mailbox as deleted
         self._contexts: dict[str, str] = {}  # context id -> account that was issued it
         self._next_context = 100001
         self._sessions: dict[str, _Session] = {}
@@ -745,13 +757,15 @@ class EmulatorState:
         return self._run(method, dict(params or {}), caller=caller)
 
     def snapshot(self) -> dict[str, Any]:
-        """Every account, domain, mail address and context as the API renders them (no passwords)."""
+        """Every account, domain, mail address and context as the API renders them (no passwords),
+        and under ``deleted`` each domain's delete list (as ``domain.deletelist.search`` answers)."""
         with self._lock:
             return {
                 "accounts": {name: self._render_account(acc) for name, acc in sorted(self._accounts.items())},
                 "domains": {name: self._render_domain(dom) for name, dom in sorted(self._domains.items())},
                 "mails": {name: self._render_mail(mail) for name, mail in sorted(self._mails.items())},
                 "contexts": {account: self._context_map(account) for account in sorted(self._accounts)},
+                "deleted": {name: self._deleted_of(name) for name in sorted(self._domains)},
             }
 
     # ---------------------------------------------------------------- dispatch
@@ -1180,6 +1194,8 @@ class EmulatorState:
         for address in [key for key, mail in self._mails.items() if mail.domain == domain.name]:
             del self._mails[address]
             removed.add((address, "mail"))
+        for address in [key for key, mail in self._deleted.items() if mail.domain == domain.name]:
+            del self._deleted[address]
         suffix = "@" + domain.name
         for mail in self._mails.values():
             aliases = mail.values.get("aliases")
@@ -1207,6 +1223,11 @@ class EmulatorState:
         return any(
             address in mail.values.get("aliases", ()) for key, mail in self._mails.items() if key != owner
         )
+
+    def _owner_of(self, address: str) -> str | None:
+        """The account owning the domain of ``address``, or None."""
+        domain = self._domains.get(address.rpartition("@")[2])
+        return None if domain is None else domain.account
 
     def _mail_values(self, mail: str, account: str, params: Mapping[str, Any]) -> dict[str, Any]:
         values = {
@@ -1242,15 +1263,32 @@ class EmulatorState:
             domain = self._domain(caller, address.rpartition("@")[2])
             if self._address_taken(address):
                 raise RpcError.guess("already_exists", f"mail address '{address}' already exists")
+            deleted = self._deleted.get(address)
+            recover = deleted is not None and params.get("recover") is True
+            if deleted is not None and not recover and self.readd_deleted == "refuse":
+                raise RpcError.guess(
+                    "address_deleted",
+                    f"'{address}': recover it (recover=true) or purge it (domain.deletelist.delete)",
+                )
             values = self._mail_values(address, domain.account, params)
+            if deleted is not None and recover:
+                kept = [
+                    alias
+                    for alias in deleted.values.get("aliases", ())
+                    if not self._address_taken(alias, owner=address)
+                    and getattr(self._domains.get(alias.rpartition("@")[2]), "account", None)
+                    == domain.account
+                ]
+                values = {**deleted.values, "aliases": kept, **values}
             mail = _Mail(
                 address,
                 domain.name,
                 params.get("password"),
                 params.get("password_hash"),
-                _now_utc(),
+                deleted.creation_date if deleted is not None and recover else _now_utc(),
                 values,
             )
+            self._deleted.pop(address, None)
             self._mails[address] = mail
             return self._render_mail(mail)
 
@@ -1280,7 +1318,25 @@ class EmulatorState:
         with self._lock:
             mail = self._mail(caller, _mail_address(params["mail"]))
             del self._mails[mail.address]
+            self._deleted[mail.address] = mail
             self._remove_sessions({(mail.address, "mail")})
+            return True
+
+    def _deleted_of(self, domain: str) -> list[str]:
+        return sorted(address for address, mail in self._deleted.items() if mail.domain == domain)
+
+    def _deletelist_search(self, caller: Caller | None, params: dict[str, Any]) -> Any:
+        with self._lock:
+            return self._deleted_of(self._domain(caller, _domain_name(params["domain"])).name)
+
+    def _deletelist_delete(self, caller: Caller | None, params: dict[str, Any]) -> Any:
+        address = _mail_address(params["mail"])
+        with self._lock:
+            deleted = self._deleted.get(address)
+            if deleted is None:
+                raise RpcError.guess("not_found", f"'{address}' is not on a delete list")
+            self._domain(caller, deleted.domain)
+            del self._deleted[address]
             return True
 
     def _mail_list(self, caller: Caller | None, params: dict[str, Any]) -> Any:
@@ -1373,6 +1429,12 @@ METHODS: Final[dict[str, MethodSpec]] = {
         ),
     ),
     "mail.del": MethodSpec(_UP_TO_DOMAIN, _params(("mail",)), EmulatorState._mail_del),
+    "domain.deletelist.search": MethodSpec(
+        _UP_TO_DOMAIN, _params(("domain",)), EmulatorState._deletelist_search
+    ),
+    "domain.deletelist.delete": MethodSpec(
+        _UP_TO_DOMAIN, _params(("mail",)), EmulatorState._deletelist_delete
+    ),
     "mail.list": MethodSpec(
         _UP_TO_DOMAIN,
         _params(

@@ -17,6 +17,7 @@ import requests
 
 from pulumi_mailboxorg.emulator import Emulator
 from pulumi_mailboxorg.emulator.dns_server import AuthoritativeServer
+from pulumi_mailboxorg.guesses import ERRORS
 
 STARTUP_TIMEOUT = 30.0
 
@@ -147,8 +148,9 @@ def test_the_cli_asks_the_given_nameserver_for_the_txt_record() -> None:
         assert elsewhere.queries[(host, "TXT", "udp")] == 1
 
 
-def test_the_cli_cuts_unpaginated_mail_lists_to_the_unpaged_limit() -> None:
+def test_the_cli_cuts_unpaginated_mail_lists_and_refuses_deleted_addresses_as_told() -> None:
     options = ["--account", "acme:acme-pass", "--no-dns-verification", "--unpaged-limit", "2"]
+    options += ["--readd-deleted", "refuse"]
     with emulator_process(*options) as running:
         session = running.call("auth", {"user": "acme", "pass": "acme-pass"})["result"]["session"]
         domain = {"account": "acme", "domain": "acme.example", "password": "pw"}
@@ -158,8 +160,11 @@ def test_the_cli_cuts_unpaginated_mail_lists_to_the_unpaged_limit() -> None:
             mailbox |= {"first_name": "A", "last_name": "B", "inboxsave": True, "forwards": []}
             assert "result" in running.call("mail.add", mailbox, auth=session)
         listed = running.call("mail.list", {"domain": "acme.example"}, auth=session)["result"]
+        assert running.call("mail.del", {"mail": "c@acme.example"}, auth=session)["result"] is True
+        refused = running.call("mail.add", mailbox, auth=session)
 
     assert [entry["mail"] for entry in listed] == ["a@acme.example", "b@acme.example"]
+    assert refused["error"]["code"] == ERRORS["address_deleted"].code
 
 
 @pytest.mark.parametrize(
@@ -174,6 +179,7 @@ def test_the_cli_cuts_unpaginated_mail_lists_to_the_unpaged_limit() -> None:
         ["--latency-ms", "-1"],
         ["--unpaged-limit", "-1"],
         ["--unpaged-limit", "many"],
+        ["--readd-deleted", "sometimes"],
     ],
     ids=repr,
 )
