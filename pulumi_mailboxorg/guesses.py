@@ -44,6 +44,13 @@ ERRORS: Final[dict[str, ErrorGuess]] = {
     "method_not_found": ErrorGuess(-32601, "Method not found"),
     "domain_not_empty": ErrorGuess(412, "Domain still has mail addresses"),
     "account_not_empty": ErrorGuess(412, "Account still has domains"),
+    # mail.add / mail.set with a mailbox password the (guessed) policy refuses; the message says what
+    # the policy wants, so a user can fix the password.
+    "weak_password": ErrorGuess(
+        422,
+        "Password too weak: a mailbox password needs at least 8 characters, with an upper-case letter,"
+        " a lower-case letter, a digit and a special character",
+    ),
     # mail.add of an address on its domain's delete list, when the emulator refuses re-adding.
     "address_deleted": ErrorGuess(410, "Mail address is on the delete list of its domain"),
     # Standard JSON-RPC 2.0 codes; whether api.mailbox.org sends them is undocumented.
@@ -223,6 +230,15 @@ GUESSES: Final[tuple[Guess, ...]] = (
         "mail.add flags `catchall`, `create_own_context`, `skip_welcome_mail`, `evac_force_activation`",
         "accepted; the emulator models no observable effect",
         "their effects are undocumented or invisible through the API",
+    ),
+    Guess(
+        "Mailbox password policy",
+        "mail.add and mail.set refuse a `password` with `weak_password` unless it has at least 8"
+        " characters, among them an upper-case letter, a lower-case letter, a digit and a special"
+        " character (neither letter nor digit); `password_hash` is not checked; the minimum length is"
+        " chosen, not known",
+        "§6: PY-T's password generator was changed to ensure compliance with mailbox requirements"
+        " (upper case, lower case, digit, special character)",
     ),
     Guess(
         "Deleted mail addresses",

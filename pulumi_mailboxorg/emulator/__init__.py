@@ -105,6 +105,9 @@ class Emulator:
             address without ``recover=true`` is ``"allow"``-ed (a fresh mailbox; the address leaves
             the list) or ``"refuse"``-d with error ``address_deleted`` until it is purged or
             recovered. Which one the real API does is a guess.
+        mail_password_policy: ``mail.add`` and ``mail.set`` refuse a mailbox ``password`` with
+            fewer than 8 characters or without an upper-case letter, a lower-case letter, a digit
+            and a special character (error ``weak_password``, a guess); False accepts any password.
     """
 
     def __init__(
@@ -127,6 +130,7 @@ class Emulator:
         dns_timeout: float = 2.0,
         unpaged_limit: int = 100,
         readd_deleted: ReaddDeleted = "allow",
+        mail_password_policy: bool = True,
     ) -> None:
         self.dns_server = AuthoritativeServer(host, dns_port)
         self._dns_nameserver = dns_nameserver
@@ -143,6 +147,7 @@ class Emulator:
             secret=secret,
             unpaged_limit=unpaged_limit,
             readd_deleted=readd_deleted,
+            mail_password_policy=mail_password_policy,
         )
         self.faults = FaultPlan(fault_rate, fault_kinds, seed=seed)
         self._api = ApiServer(

@@ -143,6 +143,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="mail.add of an address on its domain's delete list without recover: allow (default) a"
         " fresh mailbox, or refuse until it is purged or recovered",
     )
+    parser.add_argument(
+        "--no-mail-password-policy",
+        action="store_true",
+        help="accept any mailbox password (default: 8+ characters with upper and lower case, a digit"
+        " and a special character)",
+    )
     parser.add_argument("--seed", type=int, help="seed for random faults and ownership challenges")
     parser.add_argument("-v", "--verbose", action="store_true", help="log every request on stderr")
     return parser
@@ -208,6 +214,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             require_dns_verification=not args.no_dns_verification,
             unpaged_limit=args.unpaged_limit,
             readd_deleted=args.readd_deleted,
+            mail_password_policy=not args.no_mail_password_policy,
         )
         emulator.start()
     except (ValueError, OSError) as error:

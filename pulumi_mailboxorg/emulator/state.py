@@ -56,6 +56,7 @@ __all__ = [
     "ReaddDeleted",
     "RpcError",
     "TxtOwnershipCheck",
+    "meets_mail_password_policy",
     "parse_login",
 ]
 
@@ -317,6 +318,22 @@ def _check_params(method: str, table: Mapping[str, Param], params: Mapping[str, 
 _ACCOUNT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}")
 _LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
 _LOCAL_PART = re.compile(r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
+
+
+#: The guessed mailbox password policy (reference §6): the shortest accepted password.
+MAIL_PASSWORD_MIN_LENGTH: Final = 8
+
+
+def meets_mail_password_policy(password: str) -> bool:
+    """True when ``password`` has at least :data:`MAIL_PASSWORD_MIN_LENGTH` characters, among them an
+    upper-case letter, a lower-case letter, a digit and a special character (neither letter nor digit)."""
+    return (
+        len(password) >= MAIL_PASSWORD_MIN_LENGTH
+        and any(char.isupper() for char in password)
+        and any(char.islower() for char in password)
+        and any(char.isdigit() for char in password)
+        and any(not char.isalnum() for char in password)
+    )
 
 
 def _account_name(value: str) -> str:
@@ -634,6 +651,9 @@ class EmulatorState:
     ``mail.del``) when ``recover`` is not true: ``"allow"`` adds a fresh mailbox (and takes the
     address off the list), ``"refuse"`` answers ``address_deleted`` until the address is purged
     with ``domain.deletelist.delete`` or recovered with ``recover=true``; both are guesses.
+    ``mail_password_policy``: ``mail.add`` / ``mail.set`` refuse a ``password`` that does not meet
+    :func:`meets_mail_password_policy` with ``weak_password`` (a guess; ``password_hash`` is not
+    checked).
 
     Besides :meth:`dispatch` (the JSON-RPC entry point), the public methods are for tests and
     tools: :meth:`call_as` runs a method as a login without a session (out-of-band changes),
@@ -652,6 +672,7 @@ class EmulatorState:
         clock: Callable[[], float] = time.monotonic,
         unpaged_limit: int = 100,
         readd_deleted: ReaddDeleted = "allow",
+        mail_password_policy: bool = True,
     ) -> None:
         if session_ttl <= 0:
             raise ValueError("session_ttl must be positive")
@@ -662,6 +683,7 @@ class EmulatorState:
         if readd_deleted not in get_args(ReaddDeleted):
             raise ValueError("readd_deleted must be 'allow' or 'refuse'")
         self.readd_deleted: ReaddDeleted = readd_deleted
+        self.mail_password_policy = mail_password_policy
         self.ownership_check = ownership_check
         self.recursive_domain_delete = recursive_domain_delete
         self._zone_hook = zone_hook
@@ -1248,13 +1270,15 @@ class EmulatorState:
             values["aliases"] = list(dict.fromkeys(aliases))
         return values
 
-    @staticmethod
-    def _password_pair(params: Mapping[str, Any], *, required: bool) -> None:
+    def _password_pair(self, params: Mapping[str, Any], *, required: bool) -> None:
         given = [key for key in ("password", "password_hash") if key in params]
         if len(given) > 1:
             raise _invalid("give either 'password' or 'password_hash', not both")
         if required and not given:
             raise _invalid("missing required parameter 'password'")
+        password = params.get("password")
+        if self.mail_password_policy and password is not None and not meets_mail_password_policy(password):
+            raise RpcError.guess("weak_password")
 
     def _mail_add(self, caller: Caller | None, params: dict[str, Any]) -> Any:
         address = _mail_address(params["mail"])

@@ -58,7 +58,7 @@ def test_search_shows_an_account_only_its_own_objects(acme: RawRpc) -> None:
 @pytest.mark.usefixtures("world")
 def test_search_at_domain_and_mail_level_reaches_only_that_domain_or_address(rpc: RawRpc) -> None:
     domain = rpc.login("acme.example", "domain-pass")
-    mail = rpc.login("bob@acme.example", "mail-pass")
+    mail = rpc.login("bob@acme.example", "Mail-pass-1")
 
     assert names(domain.call("search", {"query": "example"})) == {
         "accounts": [],
@@ -117,7 +117,7 @@ def test_domainallowed_is_true_only_for_an_existing_domain_the_session_may_admin
     rpc: RawRpc, reseller: RawRpc, acme: RawRpc
 ) -> None:
     domain = rpc.login("acme.example", "domain-pass")
-    mail = rpc.login("ada@acme.example", "mail-pass")
+    mail = rpc.login("ada@acme.example", "Mail-pass-1")
     sessions = {"reseller": reseller, "acme": acme, "domain": domain, "mail": mail}
     allowed = {
         who: [

@@ -148,15 +148,15 @@ def test_the_cli_asks_the_given_nameserver_for_the_txt_record() -> None:
         assert elsewhere.queries[(host, "TXT", "udp")] == 1
 
 
-def test_the_cli_cuts_unpaginated_mail_lists_and_refuses_deleted_addresses_as_told() -> None:
+def test_the_cli_takes_the_mail_list_delete_list_and_password_policy_settings() -> None:
     options = ["--account", "acme:acme-pass", "--no-dns-verification", "--unpaged-limit", "2"]
-    options += ["--readd-deleted", "refuse"]
+    options += ["--readd-deleted", "refuse", "--no-mail-password-policy"]
     with emulator_process(*options) as running:
         session = running.call("auth", {"user": "acme", "pass": "acme-pass"})["result"]["session"]
         domain = {"account": "acme", "domain": "acme.example", "password": "pw"}
         assert "result" in running.call("domain.add", domain, auth=session)
         for name in ("a", "b", "c"):
-            mailbox = {"mail": f"{name}@acme.example", "password": "Mail-pass-1!", "plan": "light"}
+            mailbox = {"mail": f"{name}@acme.example", "password": "pw", "plan": "light"}
             mailbox |= {"first_name": "A", "last_name": "B", "inboxsave": True, "forwards": []}
             assert "result" in running.call("mail.add", mailbox, auth=session)
         listed = running.call("mail.list", {"domain": "acme.example"}, auth=session)["result"]
