@@ -77,7 +77,8 @@ class Emulator:
     Parameters:
         accounts: logins as ``(name, password[, level])`` tuples or ``"name:password[:level]"``
             strings; level ``admin``, ``reseller`` or ``account`` (the default). Account-level
-            logins are business accounts owned by the first reseller listed (if any). Domain and
+            logins are business accounts owned by the first reseller listed (if any), whether it
+            is listed before or after them. Domain and
             mail-address logins exist for every domain and address (with their own passwords).
         host: loopback address both servers listen on.
         port: HTTP port of the JSON-RPC endpoint (0 = a free port).

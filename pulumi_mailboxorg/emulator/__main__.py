@@ -91,7 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         type=_login,
         metavar="NAME:PASSWORD[:LEVEL]",
-        help="a login (repeatable); LEVEL is admin, reseller or account (default account). "
+        help="a login (repeatable); LEVEL is admin, reseller or account (default account); account"
+        " logins belong to the first reseller given, in any order. "
         "Default: reseller demo:demo-password and account demo-account:demo-password",
     )
     parser.add_argument(

@@ -636,8 +636,9 @@ class EmulatorState:
     """Everything the emulated API knows, and the semantics of its methods.
 
     ``logins``: the configured logins (see :func:`parse_login`). Account-level logins become
-    business accounts owned by the first configured reseller (or by no reseller, when there is
-    none, in which case only an admin reaches them besides the account itself).
+    business accounts owned by the first configured reseller, wherever it is listed (also when it
+    is added later with :meth:`add_login`), or by no reseller when there is none, in which case
+    only an admin reaches them besides the account itself.
 
     ``session_ttl``: sliding session lifetime in seconds. ``ownership_check``: how ``domain.add``
     decides the ownership TXT record is visible (None: never ask, add domains at once).
@@ -705,16 +706,24 @@ class EmulatorState:
     # ---------------------------------------------------------------- public helpers
 
     def add_login(self, spec: LoginSpec) -> Login:
-        """Add a configured login; an account-level one becomes an account (see the class doc)."""
+        """Add a configured login; an account-level one becomes an account (see the class doc).
+
+        The first reseller added also becomes the reseller of every account login added before it.
+        """
         login = parse_login(spec)
         with self._lock:
             if login.name in self._operators or login.name in self._accounts:
                 raise ValueError(f"login {login.name!r} is configured twice")
+            reseller = next((op.name for op in self._operators.values() if op.level == "reseller"), None)
             if login.level == "account":
-                reseller = next((op.name for op in self._operators.values() if op.level == "reseller"), None)
                 self._accounts[login.name] = _Account(login.name, login.password, reseller, {"plan": "basic"})
             else:
                 self._operators[login.name] = _Operator(login.name, login.password, login.level)
+                if login.level == "reseller" and reseller is None:
+                    # The first reseller also owns the account logins configured before it.
+                    for account in self._accounts.values():
+                        if account.reseller is None:
+                            account.reseller = login.name
         return login
 
     @property

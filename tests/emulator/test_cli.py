@@ -132,6 +132,14 @@ def test_the_cli_takes_accounts_and_settings_and_keeps_given_passwords_out_of_th
     assert "shop-pass" not in hints
 
 
+def test_an_account_given_before_its_reseller_still_belongs_to_it() -> None:
+    with emulator_process("--account", "shop:shop-pass", "--account", "ops:ops-pass:reseller") as running:
+        ops = running.call("auth", {"user": "ops", "pass": "ops-pass"})["result"]["session"]
+        listed = running.call("account.list", "", auth=ops)["result"]
+
+    assert [item["account"] for item in listed] == ["shop"]
+
+
 def test_the_cli_asks_the_given_nameserver_for_the_txt_record() -> None:
     host, txt = Emulator(seed=5).challenge("acme", "acme.example")  # seeded: the CLI asks for the same
     with AuthoritativeServer() as elsewhere:
