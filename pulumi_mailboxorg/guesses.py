@@ -123,6 +123,11 @@ GUESSES: Final[tuple[Guess, ...]] = (
         "standard JSON-RPC 2.0; no source says whether api.mailbox.org sends these codes",
     ),
     Guess(
+        "Deeply nested request bodies",
+        "a body whose arrays and objects nest deeper than 512 levels gets `parse_error` with `id` null",
+        "undocumented; 512 is the default depth limit of PHP's json_decode, which then fails",
+    ),
+    Guess(
         "Requests without an `id` (notifications)",
         "answered like any other request, with `id` null",
         "only single requests with an id are documented",

@@ -8,16 +8,16 @@ applies a fault (see :mod:`.faults`); hands the call to :meth:`EmulatorState.dis
 answers ``{"jsonrpc": "2.0", "result" | "error": ..., "id": <the request's id>}`` with HTTP 200.
 
 Envelope rules (reference §1.2 and guesses): ``params`` may be an object, ``""``, ``[]``, ``null``
-or missing; any ``id`` is echoed unchanged (``null`` when absent); a body that is not JSON gets
-``parse_error``; a batch array, a ``jsonrpc`` other than ``"2.0"`` or a non-string ``method`` gets
-``invalid_request``. Other paths get 404, other HTTP methods 405. The Auth-ID is read from the
-``HPLS-AUTH`` header (any case) and never logged.
+or missing; any ``id`` is echoed unchanged (``null`` when absent); a body that is not JSON, or
+that nests arrays and objects deeper than :data:`MAX_JSON_DEPTH`, gets ``parse_error``; a batch
+array, a ``jsonrpc`` other than ``"2.0"`` or a non-string ``method`` gets ``invalid_request``.
+Other paths get 404, other HTTP methods 405. The Auth-ID is read from the ``HPLS-AUTH`` header
+(any case) and never logged.
 """
 
 from __future__ import annotations
 
 import contextlib
-import copy
 import json
 import logging
 import socket
@@ -38,6 +38,8 @@ __all__ = ["API_PATH", "ApiServer"]
 
 API_PATH: Final = "/v1/"
 MAX_BODY_BYTES: Final = 1 << 20
+#: Deepest nesting of arrays and objects a request body may have (PHP's json_decode default, 512).
+MAX_JSON_DEPTH: Final = 512
 
 logger = logging.getLogger("pulumi_mailboxorg.emulator")
 
@@ -230,7 +232,9 @@ class _Handler(BaseHTTPRequestHandler):
         """The request object and its method, counted; None when an envelope error was answered."""
         try:
             request = json.loads(body)
-        except ValueError:  # includes UnicodeDecodeError
+        except (ValueError, RecursionError):  # ValueError includes UnicodeDecodeError
+            request = _TOO_DEEP
+        if request is _TOO_DEEP or _nesting_depth(request) > MAX_JSON_DEPTH:
             self._send_json(_error(RpcError.guess("parse_error"), None))
             return None
         if not isinstance(request, dict):
@@ -270,6 +274,28 @@ class _Handler(BaseHTTPRequestHandler):
             logger.exception("internal error in %s", method)
             return _error(RpcError.guess("internal_error"), request_id)
         return {"jsonrpc": "2.0", "result": result, "id": request_id}
+
+
+_TOO_DEEP: Final = object()
+
+
+def _nesting_depth(value: Any) -> int:
+    """How deeply arrays and objects nest in ``value`` (0 for a scalar); iterative, never recursive."""
+    deepest = 0
+    pending: list[tuple[Any, int]] = [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, depth + 1)
+        if deepest > MAX_JSON_DEPTH:
+            return deepest
+        pending.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def _error(error: RpcError, request_id: Any) -> dict[str, Any]:
@@ -384,7 +410,8 @@ class ApiServer:
     def record_call(self, method: str, params: dict[str, Any]) -> None:
         """Journal one call that reached processing (after faults that answer without processing)."""
         with self._calls_lock:
-            self._journal.append((method, copy.deepcopy(params)))
+            # A JSON round trip copies as deeply as copy.deepcopy without Python recursion per level.
+            self._journal.append((method, json.loads(json.dumps(params))))
 
     @property
     def calls(self) -> Counter[str]:
