@@ -83,7 +83,9 @@ GUESSES: Final[tuple[Guess, ...]] = (
     ),
     Guess(
         "domain.get result fields",
-        "domain, account, context_id, memo, count_mails",
+        "domain, account, context_id, memo, count_mails (with the emulator's `minimal_answers`: only"
+        " `memo`, while domain.add and domain.set answer `true` and domain.list entries carry only"
+        " `domain` and `count_mails`)",
         "only `memo` is confirmed (PY-T)",
     ),
     Guess(

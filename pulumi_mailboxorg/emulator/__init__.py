@@ -109,6 +109,10 @@ class Emulator:
         mail_password_policy: ``mail.add`` and ``mail.set`` refuse a mailbox ``password`` with
             fewer than 8 characters or without an upper-case letter, a lower-case letter, a digit
             and a special character (error ``weak_password``, a guess); False accepts any password.
+        minimal_answers: answer only the documented fields: ``domain.get`` gives ``{"memo": ...}``
+            (the only confirmed field), ``domain.add`` and ``domain.set`` give ``true``, and
+            ``domain.list`` entries carry only ``domain`` and ``count_mails``; context ids are then
+            visible through ``context.list`` only.
     """
 
     def __init__(
@@ -132,6 +136,7 @@ class Emulator:
         unpaged_limit: int = 100,
         readd_deleted: ReaddDeleted = "allow",
         mail_password_policy: bool = True,
+        minimal_answers: bool = False,
     ) -> None:
         self.dns_server = AuthoritativeServer(host, dns_port)
         self._dns_nameserver = dns_nameserver
@@ -149,6 +154,7 @@ class Emulator:
             unpaged_limit=unpaged_limit,
             readd_deleted=readd_deleted,
             mail_password_policy=mail_password_policy,
+            minimal_answers=minimal_answers,
         )
         self.faults = FaultPlan(fault_rate, fault_kinds, seed=seed)
         self._api = ApiServer(

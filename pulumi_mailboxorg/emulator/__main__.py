@@ -150,6 +150,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="accept any mailbox password (default: 8+ characters with upper and lower case, a digit"
         " and a special character)",
     )
+    parser.add_argument(
+        "--minimal-answers",
+        action="store_true",
+        help="domain.get/add/set and domain.list answer only documented fields (context ids only"
+        " through context.list)",
+    )
     parser.add_argument("--seed", type=int, help="seed for random faults and ownership challenges")
     parser.add_argument("-v", "--verbose", action="store_true", help="log every request on stderr")
     return parser
@@ -216,6 +222,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             unpaged_limit=args.unpaged_limit,
             readd_deleted=args.readd_deleted,
             mail_password_policy=not args.no_mail_password_policy,
+            minimal_answers=args.minimal_answers,
         )
         emulator.start()
     except (ValueError, OSError) as error:

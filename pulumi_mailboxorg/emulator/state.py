@@ -655,6 +655,10 @@ class EmulatorState:
     ``mail_password_policy``: ``mail.add`` / ``mail.set`` refuse a ``password`` that does not meet
     :func:`meets_mail_password_policy` with ``weak_password`` (a guess; ``password_hash`` is not
     checked).
+    ``minimal_answers``: answer only what the reference documents: ``domain.get`` gives
+    ``{"memo": ...}``, ``domain.add`` and ``domain.set`` give ``true``, ``domain.list`` entries
+    carry only ``domain`` and ``count_mails`` (no ``context_id``: read contexts from
+    ``context.list``).
 
     Besides :meth:`dispatch` (the JSON-RPC entry point), the public methods are for tests and
     tools: :meth:`call_as` runs a method as a login without a session (out-of-band changes),
@@ -674,6 +678,7 @@ class EmulatorState:
         unpaged_limit: int = 100,
         readd_deleted: ReaddDeleted = "allow",
         mail_password_policy: bool = True,
+        minimal_answers: bool = False,
     ) -> None:
         if session_ttl <= 0:
             raise ValueError("session_ttl must be positive")
@@ -685,6 +690,7 @@ class EmulatorState:
             raise ValueError("readd_deleted must be 'allow' or 'refuse'")
         self.readd_deleted: ReaddDeleted = readd_deleted
         self.mail_password_policy = mail_password_policy
+        self.minimal_answers = minimal_answers
         self.ownership_check = ownership_check
         self.recursive_domain_delete = recursive_domain_delete
         self._zone_hook = zone_hook
@@ -1185,11 +1191,12 @@ class EmulatorState:
             context_id = self._context_choice(account.name, params) or self._issue_context(account.name)
             domain = _Domain(name, account.name, params["password"], context_id, params.get("memo", ""))
             self._domains[name] = domain
-            return self._render_domain(domain)
+            return True if self.minimal_answers else self._render_domain(domain)
 
     def _domain_get(self, caller: Caller | None, params: dict[str, Any]) -> Any:
         with self._lock:
-            return self._render_domain(self._domain(caller, _domain_name(params["domain"])))
+            domain = self._domain(caller, _domain_name(params["domain"]))
+            return {"memo": domain.memo} if self.minimal_answers else self._render_domain(domain)
 
     def _domain_set(self, caller: Caller | None, params: dict[str, Any]) -> Any:
         with self._lock:
@@ -1203,7 +1210,7 @@ class EmulatorState:
                 domain.password = params["password"]
             if "memo" in params:
                 domain.memo = params["memo"]
-            return self._render_domain(domain)
+            return True if self.minimal_answers else self._render_domain(domain)
 
     def _domain_del(self, caller: Caller | None, params: dict[str, Any]) -> Any:
         name = _domain_name(params["domain"])
@@ -1239,11 +1246,14 @@ class EmulatorState:
         needle = params.get("filter", "").lower()
         with self._lock:
             account = self._account(caller, params["account"])
-            return [
+            listed = [
                 self._render_domain(domain)
                 for name, domain in sorted(self._domains.items())
                 if domain.account == account.name and needle in name
             ]
+            if self.minimal_answers:
+                return [{"domain": item["domain"], "count_mails": item["count_mails"]} for item in listed]
+            return listed
 
     # ---------------------------------------------------------------- mail addresses
 

@@ -156,13 +156,13 @@ def test_the_cli_asks_the_given_nameserver_for_the_txt_record() -> None:
         assert elsewhere.queries[(host, "TXT", "udp")] == 1
 
 
-def test_the_cli_takes_the_mail_list_delete_list_and_password_policy_settings() -> None:
+def test_the_cli_takes_the_list_limit_delete_list_password_policy_and_minimal_answer_settings() -> None:
     options = ["--account", "acme:acme-pass", "--no-dns-verification", "--unpaged-limit", "2"]
-    options += ["--readd-deleted", "refuse", "--no-mail-password-policy"]
+    options += ["--readd-deleted", "refuse", "--no-mail-password-policy", "--minimal-answers"]
     with emulator_process(*options) as running:
         session = running.call("auth", {"user": "acme", "pass": "acme-pass"})["result"]["session"]
         domain = {"account": "acme", "domain": "acme.example", "password": "pw"}
-        assert "result" in running.call("domain.add", domain, auth=session)
+        assert running.call("domain.add", domain, auth=session)["result"] is True
         for name in ("a", "b", "c"):
             mailbox = {"mail": f"{name}@acme.example", "password": "pw", "plan": "light"}
             mailbox |= {"first_name": "A", "last_name": "B", "inboxsave": True, "forwards": []}
