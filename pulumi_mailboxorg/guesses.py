@@ -44,6 +44,15 @@ ERRORS: Final[dict[str, ErrorGuess]] = {
     "method_not_found": ErrorGuess(-32601, "Method not found"),
     "domain_not_empty": ErrorGuess(412, "Domain still has mail addresses"),
     "account_not_empty": ErrorGuess(412, "Account still has domains"),
+    # mail.add / mail.set with a mailbox password the (guessed) policy refuses; the message says what
+    # the policy wants, so a user can fix the password.
+    "weak_password": ErrorGuess(
+        422,
+        "Password too weak: a mailbox password needs at least 8 characters, with an upper-case letter,"
+        " a lower-case letter, a digit and a special character",
+    ),
+    # mail.add of an address on its domain's delete list, when the emulator refuses re-adding.
+    "address_deleted": ErrorGuess(410, "Mail address is on the delete list of its domain"),
     # Standard JSON-RPC 2.0 codes; whether api.mailbox.org sends them is undocumented.
     "parse_error": ErrorGuess(-32700, "Parse error"),
     "invalid_request": ErrorGuess(-32600, "Invalid Request"),
@@ -77,7 +86,9 @@ GUESSES: Final[tuple[Guess, ...]] = (
     ),
     Guess(
         "domain.get result fields",
-        "domain, account, context_id, memo, count_mails",
+        "domain, account, context_id, memo, count_mails (with the emulator's `minimal_answers`: only"
+        " `memo`, while domain.add and domain.set answer `true` and domain.list entries carry only"
+        " `domain` and `count_mails`)",
         "only `memo` is confirmed (PY-T)",
     ),
     Guess(
@@ -115,6 +126,11 @@ GUESSES: Final[tuple[Guess, ...]] = (
         'a body that is not JSON gets `parse_error`; a batch array, a `jsonrpc` other than "2.0" or a'
         " missing `method` gets `invalid_request`; both with HTTP 200 and `id` null when none can be read",
         "standard JSON-RPC 2.0; no source says whether api.mailbox.org sends these codes",
+    ),
+    Guess(
+        "Deeply nested request bodies",
+        "a body whose arrays and objects nest deeper than 512 levels gets `parse_error` with `id` null",
+        "undocumented; 512 is the default depth limit of PHP's json_decode, which then fails",
     ),
     Guess(
         "Requests without an `id` (notifications)",
@@ -179,10 +195,36 @@ GUESSES: Final[tuple[Guess, ...]] = (
     ),
     Guess(
         "mail.list details",
-        "no pagination: the full array; `page` without `page_size` or `page_size` without `page` is"
+        "no pagination: an array of at most `unpaged_limit` entries (the first in the requested order;"
+        " see the next guess); `page` without `page_size` or `page_size` without `page` is"
         " `invalid_params`; default order is by `mail` ascending; a page past the end is empty;"
         " totalPages is 0 when there are no hits",
         "PY-T shows the error for `page` without `page_size`; the rest is undocumented",
+    ),
+    Guess(
+        "Completeness of an unpaginated mail.list",
+        "an unpaginated mail.list returns at most 100 entries (the emulator's `unpaged_limit`), silently:"
+        " a large domain must be paged through",
+        "§6: nothing says whether an unpaginated call is complete for a large domain",
+    ),
+    Guess(
+        "Levels of search, test.accountallowed and test.domainallowed",
+        "a valid session of any level is needed (253 without one); what a session may see or"
+        " administrate follows the same reach as every other method",
+        "PERL lists no level for them; the reference expects a session because they inspect ACLs",
+    ),
+    Guess(
+        "search matching and entry shapes",
+        "case-insensitive substring match on account names, domain names and mail addresses (not"
+        " aliases), sorted by name; `accounts` entries are `{account, plan, status}` (the account.get"
+        " object with get_account_summary), `domains` entries `{domain, account}`, `emails` entries"
+        " `{mail, domain, parent_uid}` (the mail.get object with get_extended_mail_result)",
+        "PY-T shows only the three arrays `accounts`, `domains`, `emails`",
+    ),
+    Guess(
+        "test.accountallowed / test.domainallowed of an object that does not exist",
+        "`false`, exactly like an object the session may not administrate (never an error)",
+        "PERL and RB document only the boolean",
     ),
     Guess(
         "mail and account field formats",
@@ -195,10 +237,39 @@ GUESSES: Final[tuple[Guess, ...]] = (
         "undocumented",
     ),
     Guess(
-        "mail.add flags `catchall`, `create_own_context`, `recover`, `skip_welcome_mail`,"
-        " `evac_force_activation`",
+        "mail.add flags `catchall`, `create_own_context`, `skip_welcome_mail`, `evac_force_activation`",
         "accepted; the emulator models no observable effect",
         "their effects are undocumented or invisible through the API",
+    ),
+    Guess(
+        "Mailbox password policy",
+        "mail.add and mail.set refuse a `password` with `weak_password` unless it has at least 8"
+        " characters, among them an upper-case letter, a lower-case letter, a digit and a special"
+        " character (neither letter nor digit); `password_hash` is not checked; the minimum length is"
+        " chosen, not known",
+        "§6: PY-T's password generator was changed to ensure compliance with mailbox requirements"
+        " (upper case, lower case, digit, special character)",
+    ),
+    Guess(
+        "Deleted mail addresses",
+        "mail.del puts the address (with its settings) on its domain's delete list;"
+        " domain.deletelist.search(domain) lists the addresses, sorted, for levels admin, reseller,"
+        " account and domain; domain.deletelist.delete(mail) purges one (`not_found` when it is not"
+        " listed); deleting the domain drops its list",
+        "PY 2.8.1 documents both methods; shapes and levels are undocumented",
+    ),
+    Guess(
+        "mail.add `recover`",
+        "recover=true of an address on the delete list restores the deleted mailbox (creation date,"
+        " settings, aliases still free) with the mail.add parameters applied over it, and takes it off"
+        " the list; of an address not on the list it is an ordinary mail.add",
+        "PERL and PY list the flag; the reference says it 'probably recovers' a deleted address",
+    ),
+    Guess(
+        "mail.add of a deleted address without recover",
+        "allowed by default: a fresh mailbox, and the address leaves the delete list (the emulator can"
+        " be switched to refuse with `address_deleted` until the address is purged or recovered)",
+        "§6: whether a deleted address can be re-added without either is unknown",
     ),
     Guess(
         "TXT lookup that fails (timeout, refusal, NXDOMAIN)",

@@ -168,7 +168,7 @@ def add_domain(emulator: Emulator) -> Callable[..., dict[str, Any]]:
 
 
 MAILBOX_DEFAULTS: dict[str, Any] = {
-    "password": "mail-pass",
+    "password": "Mail-pass-1",
     "plan": "standard",
     "first_name": "Ada",
     "last_name": "Lovelace",
@@ -180,7 +180,7 @@ MAILBOX_DEFAULTS: dict[str, Any] = {
 @pytest.fixture
 def add_mail() -> Callable[..., dict[str, Any]]:
     """Factory: ``add_mail(session, address, **params)`` runs mail.add with complete defaults
-    (password ``mail-pass``, plan standard, inbox without forwards) and returns its result."""
+    (password ``Mail-pass-1``, plan standard, inbox without forwards) and returns its result."""
 
     def add(session: RawRpc, address: str, **params: Any) -> dict[str, Any]:
         result: dict[str, Any] = session.call("mail.add", {**MAILBOX_DEFAULTS, "mail": address, **params})

@@ -200,7 +200,9 @@ def test_an_account_manages_its_domains_and_contexts_through_call(
 def test_an_account_manages_mail_addresses_through_call(emulator: Emulator, acme: MailboxOrgClient) -> None:
     add_domain(acme, emulator, "acme", "example.com")
     for local in ("ada", "bob", "cy"):
-        created = acme.call("mail.add", {**MAILBOX, "mail": f"{local}@example.com", "password": "mail-pass"})
+        created = acme.call(
+            "mail.add", {**MAILBOX, "mail": f"{local}@example.com", "password": "Mail-pass-1"}
+        )
         assert created["mail"] == f"{local}@example.com"
         assert "password" not in created
 

@@ -15,14 +15,17 @@ What it emulates (reference ``shared/mailboxorg-api.md``; every uncertain behavi
 listed in :mod:`pulumi_mailboxorg.guesses`):
 
 * JSON-RPC 2.0 over ``POST /v1/``; ``auth`` / ``deauth`` with sliding session expiry, the
-  ``HPLS-AUTH`` header, errors 2 and 253; ``hello.world`` and ``hello.innerworld``;
+  ``HPLS-AUTH`` header, errors 2 and 253; ``hello.world`` and ``hello.innerworld``; ``search``,
+  ``test.accountallowed`` and ``test.domainallowed``;
   ``account.add/get/set/del/list``, ``context.list``, ``domain.add/get/set/del/list``,
-  ``mail.add/get/set/del/list``, with per-method level allow-lists and ownership checks.
+  ``mail.add/get/set/del/list`` (``mail.add`` with ``recover``), ``domain.deletelist.search/delete``,
+  with per-method level allow-lists and ownership checks.
 * ``domain.add`` answers error 218 with ``{host, txt}`` until that TXT record is visible to a real
   DNS query sent to the embedded DNS server (or to ``dns_nameserver``). The embedded server starts
   serving a domain's zone the first time the domain is asked for, so the record can be published
   there with RFC 2136 dynamic update (``nsupdate``) or :meth:`AuthoritativeServer.add_record`.
-* Transport faults, latency and call counters for resilience tests (see :mod:`.faults`).
+* Transport faults, staged races (:meth:`Emulator.race`), latency and call counters for resilience
+  tests (see :mod:`.faults`).
 
 Passwords are never returned by any method.
 """
@@ -31,14 +34,22 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from types import TracebackType
 from typing import Any
 
 from .api import ApiServer
 from .dns_server import AuthoritativeServer
 from .faults import DEFAULT_FAULT_KINDS, FAULT_KINDS, FaultKind, FaultPlan
-from .state import EmulatorState, Login, LoginSpec, RpcError, TxtOwnershipCheck, parse_login
+from .state import (
+    EmulatorState,
+    Login,
+    LoginSpec,
+    ReaddDeleted,
+    RpcError,
+    TxtOwnershipCheck,
+    parse_login,
+)
 
 __all__ = [
     "DEFAULT_ACCOUNTS",
@@ -48,6 +59,7 @@ __all__ = [
     "EmulatorState",
     "FaultKind",
     "Login",
+    "ReaddDeleted",
     "RpcError",
     "parse_login",
 ]
@@ -65,7 +77,8 @@ class Emulator:
     Parameters:
         accounts: logins as ``(name, password[, level])`` tuples or ``"name:password[:level]"``
             strings; level ``admin``, ``reseller`` or ``account`` (the default). Account-level
-            logins are business accounts owned by the first reseller listed (if any). Domain and
+            logins are business accounts owned by the first reseller listed (if any), whether it
+            is listed before or after them. Domain and
             mail-address logins exist for every domain and address (with their own passwords).
         host: loopback address both servers listen on.
         port: HTTP port of the JSON-RPC endpoint (0 = a free port).
@@ -85,6 +98,21 @@ class Emulator:
         slow_seconds: how long a ``slow`` fault holds an answer back.
         require_dns_verification: False skips the TXT check: ``domain.add`` succeeds at once.
         dns_timeout: seconds the TXT check waits for a DNS answer.
+        unpaged_limit: the most entries an unpaginated ``mail.list`` returns (the first ones in the
+            requested order); paginated calls see every entry. Whether the real API cuts an
+            unpaginated answer short for a large domain is a guess.
+        readd_deleted: ``mail.del`` puts an address on its domain's delete list
+            (``domain.deletelist.search`` / ``domain.deletelist.delete``); ``mail.add`` of such an
+            address without ``recover=true`` is ``"allow"``-ed (a fresh mailbox; the address leaves
+            the list) or ``"refuse"``-d with error ``address_deleted`` until it is purged or
+            recovered. Which one the real API does is a guess.
+        mail_password_policy: ``mail.add`` and ``mail.set`` refuse a mailbox ``password`` with
+            fewer than 8 characters or without an upper-case letter, a lower-case letter, a digit
+            and a special character (error ``weak_password``, a guess); False accepts any password.
+        minimal_answers: answer only the documented fields: ``domain.get`` gives ``{"memo": ...}``
+            (the only confirmed field), ``domain.add`` and ``domain.set`` give ``true``, and
+            ``domain.list`` entries carry only ``domain`` and ``count_mails``; context ids are then
+            visible through ``context.list`` only.
     """
 
     def __init__(
@@ -105,6 +133,10 @@ class Emulator:
         slow_seconds: float = 30.0,
         require_dns_verification: bool = True,
         dns_timeout: float = 2.0,
+        unpaged_limit: int = 100,
+        readd_deleted: ReaddDeleted = "allow",
+        mail_password_policy: bool = True,
+        minimal_answers: bool = False,
     ) -> None:
         self.dns_server = AuthoritativeServer(host, dns_port)
         self._dns_nameserver = dns_nameserver
@@ -119,6 +151,10 @@ class Emulator:
             zone_hook=self.dns_server.ensure_zone,
             recursive_domain_delete=recursive_domain_delete,
             secret=secret,
+            unpaged_limit=unpaged_limit,
+            readd_deleted=readd_deleted,
+            mail_password_policy=mail_password_policy,
+            minimal_answers=minimal_answers,
         )
         self.faults = FaultPlan(fault_rate, fault_kinds, seed=seed)
         self._api = ApiServer(
@@ -232,6 +268,36 @@ class Emulator:
     def inject(self, kind: str, count: int = 1, method: str | None = None) -> None:
         """Give the next ``count`` JSON-RPC calls (of ``method``, if given) the fault ``kind``."""
         self.faults.inject(kind, count, method)
+
+    def race(
+        self,
+        method: str,
+        login: str,
+        overrides: Mapping[str, Any] | None = None,
+        *,
+        lose_answer: bool = True,
+    ) -> None:
+        """Stage a race: the next HTTP call of ``method`` is preceded by another party's call.
+
+        When that call arrives (with a valid envelope, whatever fault it then gets), ``login`` (a
+        login the emulator knows: a configured one, a domain or a mail address) first calls
+        ``method`` with the same params merged with ``overrides``, as if a colleague's call had
+        landed a moment before ours; its outcome, error or not, is not reported. Then our call is
+        processed normally (typically refused, because the object now exists). With
+        ``lose_answer`` our answer is then lost: the connection is closed without an answer,
+        exactly like the ``drop`` fault. Races queue up; each is used once, in order per method.
+        The other party's call is neither counted in :attr:`calls` nor journaled.
+
+        Example: ``emu.race("mail.add", "acme", {"first_name": "Eve", "password": "Other-pass-1!"})``.
+        """
+        if not self.state.knows_login(login):
+            raise ValueError(f"no login named {login!r}")
+        self._api.race(method, login, overrides, lose_answer=lose_answer)
+
+    @property
+    def pending_races(self) -> int:
+        """Number of staged races whose call has not arrived yet."""
+        return self._api.pending_races
 
     def expire_sessions(self) -> None:
         """Make every current Auth-ID invalid: its next use gets error 253."""

@@ -62,6 +62,16 @@ def _non_negative(text: str) -> float:
     return value
 
 
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must not be negative")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the command line."""
     parser = argparse.ArgumentParser(
@@ -81,7 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         type=_login,
         metavar="NAME:PASSWORD[:LEVEL]",
-        help="a login (repeatable); LEVEL is admin, reseller or account (default account). "
+        help="a login (repeatable); LEVEL is admin, reseller or account (default account); account"
+        " logins belong to the first reseller given, in any order. "
         "Default: reseller demo:demo-password and account demo-account:demo-password",
     )
     parser.add_argument(
@@ -118,6 +129,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--no-dns-verification", action="store_true", help="domain.add succeeds without the TXT record"
+    )
+    parser.add_argument(
+        "--unpaged-limit",
+        type=_count,
+        default=100,
+        metavar="N",
+        help="the most entries an unpaginated mail.list returns (default 100)",
+    )
+    parser.add_argument(
+        "--readd-deleted",
+        choices=("allow", "refuse"),
+        default="allow",
+        help="mail.add of an address on its domain's delete list without recover: allow (default) a"
+        " fresh mailbox, or refuse until it is purged or recovered",
+    )
+    parser.add_argument(
+        "--no-mail-password-policy",
+        action="store_true",
+        help="accept any mailbox password (default: 8+ characters with upper and lower case, a digit"
+        " and a special character)",
+    )
+    parser.add_argument(
+        "--minimal-answers",
+        action="store_true",
+        help="domain.get/add/set and domain.list answer only documented fields (context ids only"
+        " through context.list)",
     )
     parser.add_argument("--seed", type=int, help="seed for random faults and ownership challenges")
     parser.add_argument("-v", "--verbose", action="store_true", help="log every request on stderr")
@@ -182,6 +219,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             recursive_domain_delete=args.recursive_domain_delete,
             seed=args.seed,
             require_dns_verification=not args.no_dns_verification,
+            unpaged_limit=args.unpaged_limit,
+            readd_deleted=args.readd_deleted,
+            mail_password_policy=not args.no_mail_password_policy,
+            minimal_answers=args.minimal_answers,
         )
         emulator.start()
     except (ValueError, OSError) as error:

@@ -3,44 +3,57 @@
 :class:`ApiServer` serves ``POST /v1/`` on a :class:`http.server.ThreadingHTTPServer` (one thread
 per connection, HTTP/1.1 keep-alive), so concurrent requests and injected latency never serialise.
 For each request it: reads the body; waits the configured latency; parses the envelope; counts the
-call; applies a fault (see :mod:`.faults`); hands the call to :meth:`EmulatorState.dispatch`;
+call; runs a staged race (another party's call of the same method, see :meth:`ApiServer.race`);
+applies a fault (see :mod:`.faults`); hands the call to :meth:`EmulatorState.dispatch`;
 answers ``{"jsonrpc": "2.0", "result" | "error": ..., "id": <the request's id>}`` with HTTP 200.
 
 Envelope rules (reference §1.2 and guesses): ``params`` may be an object, ``""``, ``[]``, ``null``
-or missing; any ``id`` is echoed unchanged (``null`` when absent); a body that is not JSON gets
-``parse_error``; a batch array, a ``jsonrpc`` other than ``"2.0"`` or a non-string ``method`` gets
-``invalid_request``. Other paths get 404, other HTTP methods 405. The Auth-ID is read from the
-``HPLS-AUTH`` header (any case) and never logged.
+or missing; any ``id`` is echoed unchanged (``null`` when absent); a body that is not JSON, or
+that nests arrays and objects deeper than :data:`MAX_JSON_DEPTH`, gets ``parse_error``; a batch
+array, a ``jsonrpc`` other than ``"2.0"`` or a non-string ``method`` gets ``invalid_request``.
+Other paths get 404, other HTTP methods 405. The Auth-ID is read from the ``HPLS-AUTH`` header
+(any case) and never logged.
 """
 
 from __future__ import annotations
 
 import contextlib
-import copy
 import json
 import logging
 import socket
 import struct
 import threading
 from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Final, cast
 from urllib.parse import urlsplit
 
-from .faults import FaultKind, FaultPlan, malformed_body
+from .faults import FaultKind, FaultPlan, malformed_body, reshaped_result
 from .state import EmulatorState, RpcError
 
 __all__ = ["API_PATH", "ApiServer"]
 
 API_PATH: Final = "/v1/"
 MAX_BODY_BYTES: Final = 1 << 20
+#: Deepest nesting of arrays and objects a request body may have (PHP's json_decode default, 512).
+MAX_JSON_DEPTH: Final = 512
 
 logger = logging.getLogger("pulumi_mailboxorg.emulator")
 
 
 class _Abort(Exception):
     """Raised inside a handler to close the connection without writing an answer."""
+
+
+@dataclass(frozen=True)
+class _Race:
+    method: str
+    login: str
+    overrides: dict[str, Any]
+    lose_answer: bool
 
 
 class _HttpServer(ThreadingHTTPServer):
@@ -170,6 +183,10 @@ class _Handler(BaseHTTPRequestHandler):
         request_id = request.get("id")
         auth_id = self.headers.get("HPLS-AUTH")
 
+        params = request.get("params")
+        race = app.pick_race(method)
+        if race is not None:
+            app.run_race(race, params if isinstance(params, dict) else {})
         fault = app.faults.pick(method)
         if fault is not None:
             logger.debug("fault %s for %s", fault, method)
@@ -179,13 +196,16 @@ class _Handler(BaseHTTPRequestHandler):
         if fault in ("http5xx", "ratelimit", "malformed"):
             self._answer_unprocessed(fault, request_id)
             return
+        if fault in ("false", "reshape"):
+            result = False if fault == "false" else reshaped_result(method, params)
+            self._send_json({"jsonrpc": "2.0", "result": result, "id": request_id})
+            return
         if fault == "expire":
             app.state.expire_session(auth_id)
 
-        params = request.get("params")
         app.record_call(method, params if isinstance(params, dict) else {})
         envelope = self._process(method, request, request_id, auth_id)
-        if fault == "drop":
+        if fault == "drop" or (race is not None and race.lose_answer):
             raise _Abort
         if fault == "slow":
             app.pause(app.slow_seconds)
@@ -212,7 +232,9 @@ class _Handler(BaseHTTPRequestHandler):
         """The request object and its method, counted; None when an envelope error was answered."""
         try:
             request = json.loads(body)
-        except ValueError:  # includes UnicodeDecodeError
+        except (ValueError, RecursionError):  # ValueError includes UnicodeDecodeError
+            request = _TOO_DEEP
+        if request is _TOO_DEEP or _nesting_depth(request) > MAX_JSON_DEPTH:
             self._send_json(_error(RpcError.guess("parse_error"), None))
             return None
         if not isinstance(request, dict):
@@ -252,6 +274,28 @@ class _Handler(BaseHTTPRequestHandler):
             logger.exception("internal error in %s", method)
             return _error(RpcError.guess("internal_error"), request_id)
         return {"jsonrpc": "2.0", "result": result, "id": request_id}
+
+
+_TOO_DEEP: Final = object()
+
+
+def _nesting_depth(value: Any) -> int:
+    """How deeply arrays and objects nest in ``value`` (0 for a scalar); iterative, never recursive."""
+    deepest = 0
+    pending: list[tuple[Any, int]] = [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, depth + 1)
+        if deepest > MAX_JSON_DEPTH:
+            return deepest
+        pending.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def _error(error: RpcError, request_id: Any) -> dict[str, Any]:
@@ -294,6 +338,7 @@ class ApiServer:
         self._calls: Counter[str] = Counter()
         self._calls_lock = threading.Lock()
         self._journal: list[tuple[str, dict[str, Any]]] = []
+        self._races: list[_Race] = []
         self._httpd: _HttpServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -365,7 +410,8 @@ class ApiServer:
     def record_call(self, method: str, params: dict[str, Any]) -> None:
         """Journal one call that reached processing (after faults that answer without processing)."""
         with self._calls_lock:
-            self._journal.append((method, copy.deepcopy(params)))
+            # A JSON round trip copies as deeply as copy.deepcopy without Python recursion per level.
+            self._journal.append((method, json.loads(json.dumps(params))))
 
     @property
     def calls(self) -> Counter[str]:
@@ -378,6 +424,39 @@ class ApiServer:
         """A copy of the (method, params) of every call that reached processing, in order."""
         with self._calls_lock:
             return list(self._journal)
+
+    def race(
+        self, method: str, login: str, overrides: Mapping[str, Any] | None = None, *, lose_answer: bool = True
+    ) -> None:
+        """Queue a race: the next call of ``method`` is preceded by ``login``'s (see :meth:`run_race`)."""
+        with self._calls_lock:
+            self._races.append(_Race(method, login, dict(overrides or {}), lose_answer))
+
+    def pick_race(self, method: str) -> _Race | None:
+        """Take the first queued race for ``method``, or None."""
+        with self._calls_lock:
+            for index, race in enumerate(self._races):
+                if race.method == method:
+                    return self._races.pop(index)
+            return None
+
+    @property
+    def pending_races(self) -> int:
+        """Number of queued races not yet run."""
+        with self._calls_lock:
+            return len(self._races)
+
+    def run_race(self, race: _Race, params: Mapping[str, Any]) -> None:
+        """The other party's call: ``race.login`` runs the method with ``params`` merged with the overrides.
+
+        It runs without a session and is neither counted nor journaled; its error, if any, is ignored.
+        """
+        try:
+            self.state.call_as(race.login, race.method, {**params, **race.overrides})
+        except RpcError as error:
+            logger.debug("the racing %s by %s failed: %s", race.method, race.login, error)
+        except ValueError:
+            logger.debug("the racing login %s no longer exists", race.login)
 
     def reset_calls(self) -> None:
         """Set every call count back to zero and empty the journal."""

@@ -12,7 +12,13 @@ slow       the call is processed, the answer is held back ``slow_seconds`` (a cl
 malformed  HTTP 200 whose body is not JSON or not a valid JSON-RPC envelope; not processed
 expire     the caller's session expires just before processing, so the call gets error 253
 ratelimit  HTTP 429 with ``Retry-After: 1``; not processed
+false      not processed; answered with result ``false`` (for a delete method: "the server said no")
+reshape    not processed; answered with a result of an unexpected shape: the JSON object
+           ``{"unexpected": "shape"}``, or, for a method whose result is an object, the JSON array
+           ``[{"unexpected": "shape"}]`` (see :func:`reshaped_result`)
 ========== ===========================================================================================
+
+``false`` and ``reshape`` are never drawn at random unless named in the kinds.
 
 :class:`FaultPlan` combines a random rate over a set of kinds (seeded RNG) with a queue of injected
 faults; an injected fault always wins over a random one.
@@ -34,9 +40,12 @@ __all__ = [
     "FaultPlan",
     "malformed_body",
     "parse_fault_kinds",
+    "reshaped_result",
 ]
 
-FaultKind: TypeAlias = Literal["drop", "reset", "http5xx", "slow", "malformed", "expire", "ratelimit"]
+FaultKind: TypeAlias = Literal[
+    "drop", "reset", "http5xx", "slow", "malformed", "expire", "ratelimit", "false", "reshape"
+]
 #: Every fault kind.
 FAULT_KINDS: Final[tuple[FaultKind, ...]] = get_args(FaultKind)
 #: The kinds random faults are drawn from unless configured otherwise.
@@ -72,6 +81,35 @@ def malformed_body(variant: int, request_id: Any) -> tuple[bytes, str]:
     else:
         envelope = {"jsonrpc": "2.0", "result": True, "id": f"not-{request_id}"}
     return json.dumps(envelope).encode(), "application/json"
+
+
+#: Methods whose result is a JSON object (``mail.list`` too, when paginated).
+OBJECT_RESULT_METHODS: Final = frozenset(
+    {
+        "auth",
+        "account.add",
+        "account.get",
+        "account.set",
+        "context.list",
+        "domain.add",
+        "domain.get",
+        "domain.set",
+        "mail.add",
+        "mail.get",
+        "mail.set",
+        "search",
+    }
+)
+#: The result of a ``reshape`` fault for a method whose result is not an object.
+RESHAPED_OBJECT: Final[dict[str, str]] = {"unexpected": "shape"}
+
+
+def reshaped_result(method: str, params: Any) -> Any:
+    """The answer of a ``reshape`` fault: an array where an object is due, else an object."""
+    paginated = method == "mail.list" and isinstance(params, dict) and "page_size" in params
+    if method in OBJECT_RESULT_METHODS or paginated:
+        return [dict(RESHAPED_OBJECT)]
+    return dict(RESHAPED_OBJECT)
 
 
 @dataclass

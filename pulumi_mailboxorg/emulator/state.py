@@ -2,7 +2,8 @@
 
 :class:`EmulatorState` holds every object (logins, accounts, domains, contexts, mail addresses)
 and sessions, and implements the JSON-RPC methods of the reference (``shared/mailboxorg-api.md``)
-§1, §2.1, §2.2, §2.4, §2.5, §2.6 and §4. It knows nothing of HTTP: :mod:`.api` turns requests into
+§1, §2.1 (including ``search``, ``test.accountallowed`` and ``test.domainallowed``), §2.2, §2.4,
+§2.5, §2.6 and §4. It knows nothing of HTTP: :mod:`.api` turns requests into
 :meth:`EmulatorState.dispatch` calls. Every uncertain behaviour follows
 :mod:`pulumi_mailboxorg.guesses`; error codes come from :data:`~pulumi_mailboxorg.guesses.ERRORS`
 except the three documented ones (2, 218, 253).
@@ -52,12 +53,16 @@ __all__ = [
     "Login",
     "LoginSpec",
     "OwnershipCheck",
+    "ReaddDeleted",
     "RpcError",
     "TxtOwnershipCheck",
+    "meets_mail_password_policy",
     "parse_login",
 ]
 
 Level: TypeAlias = Literal["admin", "reseller", "account", "domain", "mail"]
+#: What ``mail.add`` does with an address on its domain's delete list (see :class:`EmulatorState`).
+ReaddDeleted: TypeAlias = Literal["allow", "refuse"]
 #: Every session level the emulator issues, highest first.
 LEVELS: Final[tuple[Level, ...]] = get_args(Level)
 #: Levels a configured login may have; ``domain`` and ``mail`` logins come from domains and addresses.
@@ -313,6 +318,22 @@ def _check_params(method: str, table: Mapping[str, Param], params: Mapping[str, 
 _ACCOUNT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}")
 _LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
 _LOCAL_PART = re.compile(r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
+
+
+#: The guessed mailbox password policy (reference §6): the shortest accepted password.
+MAIL_PASSWORD_MIN_LENGTH: Final = 8
+
+
+def meets_mail_password_policy(password: str) -> bool:
+    """True when ``password`` has at least :data:`MAIL_PASSWORD_MIN_LENGTH` characters, among them an
+    upper-case letter, a lower-case letter, a digit and a special character (neither letter nor digit)."""
+    return (
+        len(password) >= MAIL_PASSWORD_MIN_LENGTH
+        and any(char.isupper() for char in password)
+        and any(char.islower() for char in password)
+        and any(char.isdigit() for char in password)
+        and any(not char.isalnum() for char in password)
+    )
 
 
 def _account_name(value: str) -> str:
@@ -615,8 +636,9 @@ class EmulatorState:
     """Everything the emulated API knows, and the semantics of its methods.
 
     ``logins``: the configured logins (see :func:`parse_login`). Account-level logins become
-    business accounts owned by the first configured reseller (or by no reseller, when there is
-    none, in which case only an admin reaches them besides the account itself).
+    business accounts owned by the first configured reseller, wherever it is listed (also when it
+    is added later with :meth:`add_login`), or by no reseller when there is none, in which case
+    only an admin reaches them besides the account itself.
 
     ``session_ttl``: sliding session lifetime in seconds. ``ownership_check``: how ``domain.add``
     decides the ownership TXT record is visible (None: never ask, add domains at once).
@@ -624,6 +646,19 @@ class EmulatorState:
     DNS server can start serving that zone. ``recursive_domain_delete``: ``domain.del`` deletes the
     domain's addresses instead of refusing (``domain_not_empty``). ``secret``: the key the
     ownership challenges are derived from (random when None). ``clock``: monotonic seconds.
+    ``unpaged_limit``: the most entries an unpaginated ``mail.list`` returns (the first ones in the
+    requested order; a guess, see :mod:`pulumi_mailboxorg.guesses`); the attribute may be changed.
+    ``readd_deleted``: what ``mail.add`` does with an address on its domain's delete list (after
+    ``mail.del``) when ``recover`` is not true: ``"allow"`` adds a fresh mailbox (and takes the
+    address off the list), ``"refuse"`` answers ``address_deleted`` until the address is purged
+    with ``domain.deletelist.delete`` or recovered with ``recover=true``; both are guesses.
+    ``mail_password_policy``: ``mail.add`` / ``mail.set`` refuse a ``password`` that does not meet
+    :func:`meets_mail_password_policy` with ``weak_password`` (a guess; ``password_hash`` is not
+    checked).
+    ``minimal_answers``: answer only what the reference documents: ``domain.get`` gives
+    ``{"memo": ...}``, ``domain.add`` and ``domain.set`` give ``true``, ``domain.list`` entries
+    carry only ``domain`` and ``count_mails`` (no ``context_id``: read contexts from
+    ``context.list``).
 
     Besides :meth:`dispatch` (the JSON-RPC entry point), the public methods are for tests and
     tools: :meth:`call_as` runs a method as a login without a session (out-of-band changes),
@@ -640,10 +675,22 @@ class EmulatorState:
         recursive_domain_delete: bool = False,
         secret: bytes | None = None,
         clock: Callable[[], float] = time.monotonic,
+        unpaged_limit: int = 100,
+        readd_deleted: ReaddDeleted = "allow",
+        mail_password_policy: bool = True,
+        minimal_answers: bool = False,
     ) -> None:
         if session_ttl <= 0:
             raise ValueError("session_ttl must be positive")
+        if isinstance(unpaged_limit, bool) or not isinstance(unpaged_limit, int) or unpaged_limit < 0:
+            raise ValueError("unpaged_limit must be a non-negative integer")
         self.session_ttl = session_ttl
+        self.unpaged_limit = unpaged_limit
+        if readd_deleted not in get_args(ReaddDeleted):
+            raise ValueError("readd_deleted must be 'allow' or 'refuse'")
+        self.readd_deleted: ReaddDeleted = readd_deleted
+        self.mail_password_policy = mail_password_policy
+        self.minimal_answers = minimal_answers
         self.ownership_check = ownership_check
         self.recursive_domain_delete = recursive_domain_delete
         self._zone_hook = zone_hook
@@ -654,6 +701,7 @@ class EmulatorState:
         self._accounts: dict[str, _Account] = {}
         self._domains: dict[str, _Domain] = {}
         self._mails: dict[str, _Mail] = {}
+        self._deleted: dict[str, _Mail] = {}  # the delete lists: address -> the mailbox as deleted
         self._contexts: dict[str, str] = {}  # context id -> account that was issued it
         self._next_context = 100001
         self._sessions: dict[str, _Session] = {}
@@ -664,16 +712,24 @@ class EmulatorState:
     # ---------------------------------------------------------------- public helpers
 
     def add_login(self, spec: LoginSpec) -> Login:
-        """Add a configured login; an account-level one becomes an account (see the class doc)."""
+        """Add a configured login; an account-level one becomes an account (see the class doc).
+
+        The first reseller added also becomes the reseller of every account login added before it.
+        """
         login = parse_login(spec)
         with self._lock:
             if login.name in self._operators or login.name in self._accounts:
                 raise ValueError(f"login {login.name!r} is configured twice")
+            reseller = next((op.name for op in self._operators.values() if op.level == "reseller"), None)
             if login.level == "account":
-                reseller = next((op.name for op in self._operators.values() if op.level == "reseller"), None)
                 self._accounts[login.name] = _Account(login.name, login.password, reseller, {"plan": "basic"})
             else:
                 self._operators[login.name] = _Operator(login.name, login.password, login.level)
+                if login.level == "reseller" and reseller is None:
+                    # The first reseller also owns the account logins configured before it.
+                    for account in self._accounts.values():
+                        if account.reseller is None:
+                            account.reseller = login.name
         return login
 
     @property
@@ -720,6 +776,11 @@ class EmulatorState:
             self._zone_hook(name)
         return f"{host}.{name}", txt
 
+    def knows_login(self, login: str) -> bool:
+        """True when ``login`` names a configured login, an account, a domain or a mail address."""
+        with self._lock:
+            return self._caller_of(login) is not None
+
     def call_as(self, login: str, method: str, params: Mapping[str, Any] | None = None) -> Any:
         """Run ``method`` as ``login`` without a session: out-of-band changes for tests.
 
@@ -733,13 +794,15 @@ class EmulatorState:
         return self._run(method, dict(params or {}), caller=caller)
 
     def snapshot(self) -> dict[str, Any]:
-        """Every account, domain, mail address and context as the API renders them (no passwords)."""
+        """Every account, domain, mail address and context as the API renders them (no passwords),
+        and under ``deleted`` each domain's delete list (as ``domain.deletelist.search`` answers)."""
         with self._lock:
             return {
                 "accounts": {name: self._render_account(acc) for name, acc in sorted(self._accounts.items())},
                 "domains": {name: self._render_domain(dom) for name, dom in sorted(self._domains.items())},
                 "mails": {name: self._render_mail(mail) for name, mail in sorted(self._mails.items())},
                 "contexts": {account: self._context_map(account) for account in sorted(self._accounts)},
+                "deleted": {name: self._deleted_of(name) for name in sorted(self._domains)},
             }
 
     # ---------------------------------------------------------------- dispatch
@@ -957,6 +1020,47 @@ class EmulatorState:
     def _hello_innerworld(self, _caller: Caller | None, _params: dict[str, Any]) -> Any:
         return "Hello Inner-World!"
 
+    def _search(self, caller: Caller | None, params: dict[str, Any]) -> Any:
+        assert caller is not None
+        needle = params["query"].lower()
+        summary = params.get("get_account_summary", False)
+        extended = params.get("get_extended_mail_result", False)
+        with self._lock:
+            accounts = []
+            for name, account in sorted(self._accounts.items()):
+                if needle in name.lower() and self._reaches_account(caller, account):
+                    rendered = self._render_account(account)
+                    accounts.append(
+                        rendered if summary else {key: rendered[key] for key in ("account", "plan", "status")}
+                    )
+            domains = [
+                {"domain": name, "account": domain.account}
+                for name, domain in sorted(self._domains.items())
+                if needle in name and self._reaches_domain(caller, domain)
+            ]
+            emails = []
+            for address, mail in sorted(self._mails.items()):
+                if needle in address and self._reaches_mail(caller, mail):
+                    rendered = self._render_mail(mail)
+                    emails.append(
+                        rendered
+                        if extended
+                        else {key: rendered[key] for key in ("mail", "domain", "parent_uid")}
+                    )
+            return {"accounts": accounts, "domains": domains, "emails": emails}
+
+    def _test_accountallowed(self, caller: Caller | None, params: dict[str, Any]) -> Any:
+        assert caller is not None
+        with self._lock:
+            account = self._accounts.get(params["account"])
+            return account is not None and self._reaches_account(caller, account)
+
+    def _test_domainallowed(self, caller: Caller | None, params: dict[str, Any]) -> Any:
+        assert caller is not None
+        with self._lock:
+            domain = self._domains.get(params["domain"].lower().rstrip("."))
+            return domain is not None and self._reaches_domain(caller, domain)
+
     # ---------------------------------------------------------------- accounts
 
     @staticmethod
@@ -1087,11 +1191,12 @@ class EmulatorState:
             context_id = self._context_choice(account.name, params) or self._issue_context(account.name)
             domain = _Domain(name, account.name, params["password"], context_id, params.get("memo", ""))
             self._domains[name] = domain
-            return self._render_domain(domain)
+            return True if self.minimal_answers else self._render_domain(domain)
 
     def _domain_get(self, caller: Caller | None, params: dict[str, Any]) -> Any:
         with self._lock:
-            return self._render_domain(self._domain(caller, _domain_name(params["domain"])))
+            domain = self._domain(caller, _domain_name(params["domain"]))
+            return {"memo": domain.memo} if self.minimal_answers else self._render_domain(domain)
 
     def _domain_set(self, caller: Caller | None, params: dict[str, Any]) -> Any:
         with self._lock:
@@ -1105,7 +1210,7 @@ class EmulatorState:
                 domain.password = params["password"]
             if "memo" in params:
                 domain.memo = params["memo"]
-            return self._render_domain(domain)
+            return True if self.minimal_answers else self._render_domain(domain)
 
     def _domain_del(self, caller: Caller | None, params: dict[str, Any]) -> Any:
         name = _domain_name(params["domain"])
@@ -1127,6 +1232,8 @@ class EmulatorState:
         for address in [key for key, mail in self._mails.items() if mail.domain == domain.name]:
             del self._mails[address]
             removed.add((address, "mail"))
+        for address in [key for key, mail in self._deleted.items() if mail.domain == domain.name]:
+            del self._deleted[address]
         suffix = "@" + domain.name
         for mail in self._mails.values():
             aliases = mail.values.get("aliases")
@@ -1139,11 +1246,14 @@ class EmulatorState:
         needle = params.get("filter", "").lower()
         with self._lock:
             account = self._account(caller, params["account"])
-            return [
+            listed = [
                 self._render_domain(domain)
                 for name, domain in sorted(self._domains.items())
                 if domain.account == account.name and needle in name
             ]
+            if self.minimal_answers:
+                return [{"domain": item["domain"], "count_mails": item["count_mails"]} for item in listed]
+            return listed
 
     # ---------------------------------------------------------------- mail addresses
 
@@ -1154,6 +1264,11 @@ class EmulatorState:
         return any(
             address in mail.values.get("aliases", ()) for key, mail in self._mails.items() if key != owner
         )
+
+    def _owner_of(self, address: str) -> str | None:
+        """The account owning the domain of ``address``, or None."""
+        domain = self._domains.get(address.rpartition("@")[2])
+        return None if domain is None else domain.account
 
     def _mail_values(self, mail: str, account: str, params: Mapping[str, Any]) -> dict[str, Any]:
         values = {
@@ -1174,13 +1289,15 @@ class EmulatorState:
             values["aliases"] = list(dict.fromkeys(aliases))
         return values
 
-    @staticmethod
-    def _password_pair(params: Mapping[str, Any], *, required: bool) -> None:
+    def _password_pair(self, params: Mapping[str, Any], *, required: bool) -> None:
         given = [key for key in ("password", "password_hash") if key in params]
         if len(given) > 1:
             raise _invalid("give either 'password' or 'password_hash', not both")
         if required and not given:
             raise _invalid("missing required parameter 'password'")
+        password = params.get("password")
+        if self.mail_password_policy and password is not None and not meets_mail_password_policy(password):
+            raise RpcError.guess("weak_password")
 
     def _mail_add(self, caller: Caller | None, params: dict[str, Any]) -> Any:
         address = _mail_address(params["mail"])
@@ -1189,15 +1306,32 @@ class EmulatorState:
             domain = self._domain(caller, address.rpartition("@")[2])
             if self._address_taken(address):
                 raise RpcError.guess("already_exists", f"mail address '{address}' already exists")
+            deleted = self._deleted.get(address)
+            recover = deleted is not None and params.get("recover") is True
+            if deleted is not None and not recover and self.readd_deleted == "refuse":
+                raise RpcError.guess(
+                    "address_deleted",
+                    f"'{address}': recover it (recover=true) or purge it (domain.deletelist.delete)",
+                )
             values = self._mail_values(address, domain.account, params)
+            if deleted is not None and recover:
+                kept = [
+                    alias
+                    for alias in deleted.values.get("aliases", ())
+                    if not self._address_taken(alias, owner=address)
+                    and getattr(self._domains.get(alias.rpartition("@")[2]), "account", None)
+                    == domain.account
+                ]
+                values = {**deleted.values, "aliases": kept, **values}
             mail = _Mail(
                 address,
                 domain.name,
                 params.get("password"),
                 params.get("password_hash"),
-                _now_utc(),
+                deleted.creation_date if deleted is not None and recover else _now_utc(),
                 values,
             )
+            self._deleted.pop(address, None)
             self._mails[address] = mail
             return self._render_mail(mail)
 
@@ -1227,7 +1361,25 @@ class EmulatorState:
         with self._lock:
             mail = self._mail(caller, _mail_address(params["mail"]))
             del self._mails[mail.address]
+            self._deleted[mail.address] = mail
             self._remove_sessions({(mail.address, "mail")})
+            return True
+
+    def _deleted_of(self, domain: str) -> list[str]:
+        return sorted(address for address, mail in self._deleted.items() if mail.domain == domain)
+
+    def _deletelist_search(self, caller: Caller | None, params: dict[str, Any]) -> Any:
+        with self._lock:
+            return self._deleted_of(self._domain(caller, _domain_name(params["domain"])).name)
+
+    def _deletelist_delete(self, caller: Caller | None, params: dict[str, Any]) -> Any:
+        address = _mail_address(params["mail"])
+        with self._lock:
+            deleted = self._deleted.get(address)
+            if deleted is None:
+                raise RpcError.guess("not_found", f"'{address}' is not on a delete list")
+            self._domain(caller, deleted.domain)
+            del self._deleted[address]
             return True
 
     def _mail_list(self, caller: Caller | None, params: dict[str, Any]) -> Any:
@@ -1249,7 +1401,7 @@ class EmulatorState:
             key=lambda item: (str(item[field_key]), item["mail"]), reverse=params.get("sort_order") == "desc"
         )
         if page is None or page_size is None:
-            return rendered
+            return rendered[: self.unpaged_limit]
         start = (page - 1) * page_size
         return {
             "totalHits": len(rendered),
@@ -1267,6 +1419,13 @@ METHODS: Final[dict[str, MethodSpec]] = {
     "deauth": MethodSpec(_ANYONE, {}, EmulatorState._deauth),
     "hello.world": MethodSpec(None, {}, EmulatorState._hello_world),
     "hello.innerworld": MethodSpec(_ANYONE, {}, EmulatorState._hello_innerworld),
+    "search": MethodSpec(
+        _ANYONE,
+        _params(("query",), get_account_summary=_BOOL, get_extended_mail_result=_BOOL),
+        EmulatorState._search,
+    ),
+    "test.accountallowed": MethodSpec(_ANYONE, _params(("account",)), EmulatorState._test_accountallowed),
+    "test.domainallowed": MethodSpec(_ANYONE, _params(("domain",)), EmulatorState._test_domainallowed),
     "account.add": MethodSpec(_levels("reseller"), _ACCOUNT_ADD_PARAMS, EmulatorState._account_add),
     "account.get": MethodSpec(_UP_TO_ACCOUNT, _params(("account",)), EmulatorState._account_get),
     "account.set": MethodSpec(
@@ -1313,6 +1472,12 @@ METHODS: Final[dict[str, MethodSpec]] = {
         ),
     ),
     "mail.del": MethodSpec(_UP_TO_DOMAIN, _params(("mail",)), EmulatorState._mail_del),
+    "domain.deletelist.search": MethodSpec(
+        _UP_TO_DOMAIN, _params(("domain",)), EmulatorState._deletelist_search
+    ),
+    "domain.deletelist.delete": MethodSpec(
+        _UP_TO_DOMAIN, _params(("mail",)), EmulatorState._deletelist_delete
+    ),
     "mail.list": MethodSpec(
         _UP_TO_DOMAIN,
         _params(

@@ -198,7 +198,7 @@ def add_domain_out_of_band(emu: Emulator, domain: str = MAIL_DOMAIN) -> None:
 def mailbox_props(i: int, memo: str = "a", **more: Any) -> dict[str, Any]:
     return {
         "mail": f"user{i}@{MAIL_DOMAIN}",
-        "password": "mail-pass-1",
+        "password": "Mail-pass-1",
         "plan": "standard",
         "firstName": "Ada",
         "lastName": "Lovelace",

@@ -374,7 +374,7 @@ def test_recursive_domain_delete_deletes_the_mail_addresses_too(
             "mail.add",
             {
                 "mail": "ada@acme.example",
-                "password": "pw",
+                "password": "Mail-pass-1",
                 "plan": "light",
                 "first_name": "A",
                 "last_name": "L",

@@ -192,3 +192,55 @@ def test_latency_delays_requests_without_serialising_them(emulator: Emulator, rp
 
     assert results == ["Hello World!"] * 4
     assert 0.8 <= elapsed < 2.4  # four in series would take 3.2 s
+
+
+# ------------------------------------------------------------------------------ deeply nested bodies
+
+
+def nested(depth: int, innermost: Any = 0) -> Any:
+    """``innermost`` inside ``depth`` arrays."""
+    value = innermost
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 100_000 + b"]" * 100_000,
+        b"[" * 100_000,
+        b'{"a":' * 100_000 + b"0" + b"}" * 100_000,
+        b'{"jsonrpc": "2.0", "method": "hello.world", "id": "1", "params": {"x": '
+        + b"[" * 5_000
+        + b"]" * 5_000
+        + b"}}",
+    ],
+    ids=["arrays", "unclosed-arrays", "objects", "deep-params"],
+)
+def test_a_deeply_nested_body_gets_a_parse_error_and_the_server_keeps_serving(
+    rpc: RawRpc, body: bytes
+) -> None:
+    response = rpc.post(data=body)
+
+    assert response.status_code == 200
+    assert response.json() == {"jsonrpc": "2.0", "error": response.json()["error"], "id": None}
+    assert response.json()["error"]["code"] == ERRORS["parse_error"].code
+    assert rpc.call("hello.world") == "Hello World!"
+
+
+def test_a_body_nested_one_level_deeper_than_512_gets_a_parse_error(rpc: RawRpc) -> None:
+    request = rpc.request("hello.world", {"x": nested(511)})  # 1 + 1 + 511 = 513 levels
+
+    response = rpc.post(request)
+
+    assert response.json()["error"]["code"] == ERRORS["parse_error"].code
+
+
+def test_a_body_nested_512_levels_deep_is_processed_and_journaled(emulator: Emulator, rpc: RawRpc) -> None:
+    params = {"x": nested(510)}  # 1 + 1 + 510 = 512 levels
+
+    error = rpc.error("hello.world", params)
+
+    assert error["code"] == ERRORS["invalid_params"].code
+    assert emulator.sent("hello.world") == [params]

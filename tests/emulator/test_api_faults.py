@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import requests
 
-from pulumi_mailboxorg.emulator import FAULT_KINDS, Emulator
+from pulumi_mailboxorg.emulator import DEFAULT_FAULT_KINDS, FAULT_KINDS, Emulator
 
 if TYPE_CHECKING:
     from conftest import RawRpc
@@ -164,4 +164,83 @@ def test_invalid_fault_settings_are_refused(emulator: Emulator, call: str, args:
 
 
 def test_every_documented_fault_kind_is_known() -> None:
-    assert set(FAULT_KINDS) == {"drop", "reset", "http5xx", "slow", "malformed", "expire", "ratelimit"}
+    assert set(FAULT_KINDS) == {
+        "drop",
+        "reset",
+        "http5xx",
+        "slow",
+        "malformed",
+        "expire",
+        "ratelimit",
+        "false",
+        "reshape",
+    }
+
+
+def test_false_and_reshape_are_never_drawn_at_random_by_default() -> None:
+    assert not {"false", "reshape"} & set(DEFAULT_FAULT_KINDS)
+
+
+def test_false_answers_result_false_without_processing(emulator: Emulator, reseller: RawRpc) -> None:
+    reseller.call("account.add", NEW_ACCOUNT)
+    emulator.inject("false", method="account.del")
+
+    assert reseller.envelope("account.del", {"account": "globex"})["result"] is False
+    assert account_exists(emulator)  # the server said no
+    assert reseller.call("account.del", {"account": "globex"}) is True
+    assert not account_exists(emulator)
+
+
+def test_false_is_answered_for_any_method_even_one_whose_result_is_an_object(
+    emulator: Emulator, reseller: RawRpc
+) -> None:
+    emulator.inject("false", method="account.add")
+
+    assert reseller.envelope("account.add", NEW_ACCOUNT)["result"] is False
+    assert not account_exists(emulator)
+
+
+def test_reshape_answers_an_object_where_an_array_or_boolean_is_due_without_processing(
+    emulator: Emulator, reseller: RawRpc
+) -> None:
+    reseller.call("account.add", NEW_ACCOUNT)
+    emulator.inject("reshape", count=2)
+
+    assert reseller.envelope("account.list")["result"] == {"unexpected": "shape"}
+    assert reseller.envelope("account.del", {"account": "globex"})["result"] == {"unexpected": "shape"}
+    assert account_exists(emulator)
+
+
+@pytest.mark.parametrize(
+    ("method", "params"),
+    [
+        ("account.get", {"account": "acme"}),
+        ("context.list", {"account": "acme"}),
+        ("mail.list", {"domain": "acme.example", "page": 1, "page_size": 10}),
+    ],
+    ids=["account.get", "context.list", "paginated-mail.list"],
+)
+def test_reshape_answers_an_array_where_an_object_is_due(
+    emulator: Emulator, reseller: RawRpc, method: str, params: dict[str, Any]
+) -> None:
+    emulator.inject("reshape", method=method)
+
+    assert reseller.envelope(method, params)["result"] == [{"unexpected": "shape"}]
+
+
+def test_reshape_of_an_unpaginated_mail_list_is_an_object(emulator: Emulator, reseller: RawRpc) -> None:
+    emulator.inject("reshape", method="mail.list")
+
+    assert reseller.envelope("mail.list", {"domain": "acme.example"})["result"] == {"unexpected": "shape"}
+
+
+def test_false_and_reshape_calls_are_counted_but_not_journaled(emulator: Emulator, reseller: RawRpc) -> None:
+    emulator.reset_counters()
+    emulator.inject("false", method="account.add")
+    emulator.inject("reshape", method="account.add")
+
+    reseller.envelope("account.add", NEW_ACCOUNT)
+    reseller.envelope("account.add", NEW_ACCOUNT)
+
+    assert emulator.calls["account.add"] == 2
+    assert emulator.sent("account.add") == []

@@ -21,7 +21,7 @@ def mailbox(address: str, **params: Any) -> dict[str, Any]:
     """Complete mail.add parameters for ``address``, overridden by ``params``."""
     complete = {
         "mail": address,
-        "password": "mail-pass",
+        "password": "Mail-pass-1",
         "plan": "light",
         "first_name": "Ada",
         "last_name": "Lovelace",
@@ -58,13 +58,13 @@ def test_mail_add_returns_what_mail_get_returns(acme: RawRpc, domain: str, add_m
 
 
 def test_mail_objects_never_contain_a_password(acme: RawRpc, domain: str, add_mail: Any) -> None:
-    add_mail(acme, "ada@acme.example", password="very-secret")
+    add_mail(acme, "ada@acme.example", password="Very-secret-1")
     add_mail(acme, "bob@acme.example", password=None, password_hash="$6$hash-secret")
-    acme.call("mail.set", {"mail": "ada@acme.example", "password": "other-secret"})
+    acme.call("mail.set", {"mail": "ada@acme.example", "password": "Other-secret-1"})
 
     listed = acme.call("mail.list", {"domain": "acme.example"})
 
-    for secret in ("very-secret", "hash-secret", "other-secret"):
+    for secret in ("Very-secret-1", "hash-secret", "Other-secret-1"):
         assert secret not in str(listed)
     assert all({"password", "password_hash"}.isdisjoint(item) for item in listed)
 
@@ -215,7 +215,7 @@ def test_a_mail_level_session_cannot_change_its_plan(
     rpc: RawRpc, acme: RawRpc, domain: str, add_mail: Any
 ) -> None:
     add_mail(acme, "ada@acme.example")
-    ada = rpc.login("ada@acme.example", "mail-pass")
+    ada = rpc.login("ada@acme.example", "Mail-pass-1")
 
     assert ada.code("mail.set", {"mail": "ada@acme.example", "plan": "premium"}) == PERMISSION_DENIED
 
@@ -240,10 +240,10 @@ def test_mail_set_password_changes_the_mail_login(
 ) -> None:
     add_mail(acme, "ada@acme.example")
 
-    acme.call("mail.set", {"mail": "ada@acme.example", "password": "changed"})
+    acme.call("mail.set", {"mail": "ada@acme.example", "password": "Changed-1"})
 
-    assert rpc.code("auth", {"user": "ada@acme.example", "pass": "mail-pass"}) == 2
-    assert rpc.call("auth", {"user": "ada@acme.example", "pass": "changed"})["level"] == "mail"
+    assert rpc.code("auth", {"user": "ada@acme.example", "pass": "Mail-pass-1"}) == 2
+    assert rpc.call("auth", {"user": "ada@acme.example", "pass": "Changed-1"})["level"] == "mail"
 
 
 def test_mail_set_of_a_missing_address_is_not_found(acme: RawRpc, domain: str) -> None:

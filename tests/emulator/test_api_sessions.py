@@ -181,9 +181,9 @@ def test_a_mail_address_and_its_password_log_in_at_mail_level(
     rpc: RawRpc, acme: RawRpc, add_domain: Any, add_mail: Any
 ) -> None:
     add_domain(acme, "acme", "acme.example")
-    add_mail(acme, "ada@acme.example", password="mail-secret")
+    add_mail(acme, "ada@acme.example", password="Mail-secret-1")
 
-    assert rpc.call("auth", {"user": "ada@acme.example", "pass": "mail-secret"})["level"] == "mail"
+    assert rpc.call("auth", {"user": "ada@acme.example", "pass": "Mail-secret-1"})["level"] == "mail"
 
 
 def test_domain_level_sessions_reach_only_their_domain(
@@ -198,7 +198,7 @@ def test_domain_level_sessions_reach_only_their_domain(
         "mail.add",
         {
             "mail": "bob@acme.example",
-            "password": "pw",
+            "password": "Mail-pass-1",
             "plan": "light",
             "first_name": "B",
             "last_name": "C",
@@ -216,7 +216,7 @@ def test_mail_level_sessions_reach_only_their_address(
     add_domain(acme, "acme", "acme.example")
     add_mail(acme, "ada@acme.example")
     add_mail(acme, "bob@acme.example")
-    ada = rpc.login("ada@acme.example", "mail-pass")
+    ada = rpc.login("ada@acme.example", "Mail-pass-1")
 
     assert ada.call("mail.get", {"mail": "ada@acme.example"})["mail"] == "ada@acme.example"
     assert ada.call("mail.set", {"mail": "ada@acme.example", "memo": "mine"})["memo"] == "mine"

@@ -17,6 +17,7 @@ import requests
 
 from pulumi_mailboxorg.emulator import Emulator
 from pulumi_mailboxorg.emulator.dns_server import AuthoritativeServer
+from pulumi_mailboxorg.guesses import ERRORS
 
 STARTUP_TIMEOUT = 30.0
 
@@ -131,6 +132,14 @@ def test_the_cli_takes_accounts_and_settings_and_keeps_given_passwords_out_of_th
     assert "shop-pass" not in hints
 
 
+def test_an_account_given_before_its_reseller_still_belongs_to_it() -> None:
+    with emulator_process("--account", "shop:shop-pass", "--account", "ops:ops-pass:reseller") as running:
+        ops = running.call("auth", {"user": "ops", "pass": "ops-pass"})["result"]["session"]
+        listed = running.call("account.list", "", auth=ops)["result"]
+
+    assert [item["account"] for item in listed] == ["shop"]
+
+
 def test_the_cli_asks_the_given_nameserver_for_the_txt_record() -> None:
     host, txt = Emulator(seed=5).challenge("acme", "acme.example")  # seeded: the CLI asks for the same
     with AuthoritativeServer() as elsewhere:
@@ -147,6 +156,25 @@ def test_the_cli_asks_the_given_nameserver_for_the_txt_record() -> None:
         assert elsewhere.queries[(host, "TXT", "udp")] == 1
 
 
+def test_the_cli_takes_the_list_limit_delete_list_password_policy_and_minimal_answer_settings() -> None:
+    options = ["--account", "acme:acme-pass", "--no-dns-verification", "--unpaged-limit", "2"]
+    options += ["--readd-deleted", "refuse", "--no-mail-password-policy", "--minimal-answers"]
+    with emulator_process(*options) as running:
+        session = running.call("auth", {"user": "acme", "pass": "acme-pass"})["result"]["session"]
+        domain = {"account": "acme", "domain": "acme.example", "password": "pw"}
+        assert running.call("domain.add", domain, auth=session)["result"] is True
+        for name in ("a", "b", "c"):
+            mailbox = {"mail": f"{name}@acme.example", "password": "pw", "plan": "light"}
+            mailbox |= {"first_name": "A", "last_name": "B", "inboxsave": True, "forwards": []}
+            assert "result" in running.call("mail.add", mailbox, auth=session)
+        listed = running.call("mail.list", {"domain": "acme.example"}, auth=session)["result"]
+        assert running.call("mail.del", {"mail": "c@acme.example"}, auth=session)["result"] is True
+        refused = running.call("mail.add", mailbox, auth=session)
+
+    assert [entry["mail"] for entry in listed] == ["a@acme.example", "b@acme.example"]
+    assert refused["error"]["code"] == ERRORS["address_deleted"].code
+
+
 @pytest.mark.parametrize(
     "option",
     [
@@ -157,6 +185,9 @@ def test_the_cli_asks_the_given_nameserver_for_the_txt_record() -> None:
         ["--dns-nameserver", "ns.example:53"],
         ["--dns-nameserver", "127.0.0.1"],
         ["--latency-ms", "-1"],
+        ["--unpaged-limit", "-1"],
+        ["--unpaged-limit", "many"],
+        ["--readd-deleted", "sometimes"],
     ],
     ids=repr,
 )

@@ -29,7 +29,7 @@ PROJECT = "reseller"
 ACCOUNT = "newco"
 ACCOUNT_PASSWORD = "newco-login-pass-8c21d0"  # secret config: must never reach the host's output
 DOMAIN_PASSWORD = "newco-domain-pass-5b7e44"
-MAIL_PASSWORD = "newco-mail-pass-19fa3e"
+MAIL_PASSWORD = "Newco-mail-pass-19fa3e"
 RECORD_TYPE = "cloudflare:index/record:Record"
 
 

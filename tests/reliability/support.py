@@ -73,7 +73,7 @@ def build_fleet() -> Fleet:
             mails.append(mail)
             props: dict[str, Any] = {
                 "mail": mail,
-                "password": "mail-pass-1",
+                "password": "Mail-pass-1",
                 "plan": "standard",
                 "firstName": user.title(),
                 "lastName": "Fleet",

@@ -23,7 +23,7 @@ BASE: dict[str, dict[str, Any]] = {
     "Domain": {"account": "acme", "domain": "ok.example", "password": "domain-pass-1"},
     "Mailbox": {
         "mail": "ada@ok.example",
-        "password": "mail-pass-1",
+        "password": "Mail-pass-1",
         "plan": "standard",
         "firstName": "Ada",
         "lastName": "Lovelace",

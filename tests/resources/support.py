@@ -75,7 +75,7 @@ def mailbox(mail: str, **props: Any) -> Res:
     """A Mailbox resource with the required fields filled in."""
     base = {
         "mail": mail,
-        "password": "mail-pass-1",
+        "password": "Mail-pass-1",
         "plan": "standard",
         "firstName": "Ada",
         "lastName": "Lovelace",

@@ -34,7 +34,7 @@ def add_mail(emulator: Emulator, address: str) -> None:
         "mail.add",
         {
             "mail": address,
-            "password": "mp-1",
+            "password": "Mp-pass-1",
             "plan": "light",
             "first_name": "A",
             "last_name": "B",

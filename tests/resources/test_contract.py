@@ -73,7 +73,7 @@ CASES = [
         "Mailbox",
         {
             "mail": "ada@example.com",
-            "password": "mail-pass-1",
+            "password": "Mail-pass-1",
             "plan": "standard",
             "firstName": "Ada",
             "lastName": "Lovelace",

@@ -445,7 +445,7 @@ def test_deleting_a_domain_that_still_has_mailboxes_fails_saying_so(
         "mail.add",
         {
             "mail": f"ada@{DOMAIN}",
-            "password": "mail-pass-9",
+            "password": "Mail-pass-9",
             "plan": "standard",
             "first_name": "Ada",
             "last_name": "Lovelace",

@@ -73,7 +73,7 @@ def test_create_sends_every_field_and_a_refresh_reads_them_back_without_drift(
     (added,) = emulator.sent("mail.add")
     assert added == {
         "mail": ADA,
-        "password": "mail-pass-1",
+        "password": "Mail-pass-1",
         "plan": "standard",
         "first_name": "Ada",
         "last_name": "Lovelace",
@@ -100,7 +100,7 @@ def test_create_sends_every_field_and_a_refresh_reads_them_back_without_drift(
     }
     assert stack.up({"m": mailbox(ADA, **reordered)}).operations == {"m": Op.SAME}
     assert mail_mutations(emulator) == []
-    assert "mail-pass-1" not in stack.stderr_text()
+    assert "Mail-pass-1" not in stack.stderr_text()
 
 
 def test_a_plain_mailbox_is_created_with_one_mail_add_and_nothing_else(
@@ -172,18 +172,18 @@ def test_a_quota_change_sends_the_plan_along_and_a_password_change_goes_alone(
     emulator.reset_counters()
 
     stack.up({"m": mailbox(ADA, plan="premium", additionalMailQuota=5)})
-    stack.up({"m": mailbox(ADA, plan="premium", additionalMailQuota="5", password="mail-pass-2")})
+    stack.up({"m": mailbox(ADA, plan="premium", additionalMailQuota="5", password="Mail-pass-2")})
     stack.up(
         {
             "m": mailbox(
-                ADA, plan="premium", additionalMailQuota="5", additionalCloudQuota="2", password="mail-pass-2"
+                ADA, plan="premium", additionalMailQuota="5", additionalCloudQuota="2", password="Mail-pass-2"
             )
         }
     )
 
     assert emulator.sent("mail.set") == [
         {"mail": ADA, "plan": "premium", "additional_mail_quota": "5"},  # 5 arrived as 5.0: sent as "5"
-        {"mail": ADA, "password": "mail-pass-2"},
+        {"mail": ADA, "password": "Mail-pass-2"},
         {"mail": ADA, "plan": "premium", "additional_cloud_quota": "2"},
     ]
     assert (server(emulator)["additional_mail_quota"], server(emulator)["additional_cloud_quota"]) == (
@@ -191,7 +191,7 @@ def test_a_quota_change_sends_the_plan_along_and_a_password_change_goes_alone(
         "2",
     )
     assert emulator.state.call_as(ADA, "hello.innerworld") == "Hello Inner-World!"
-    assert "mail-pass-2" not in stack.stderr_text()
+    assert "Mail-pass-2" not in stack.stderr_text()
 
 
 def test_changing_the_address_deletes_the_old_mailbox_before_creating_the_new_one(
@@ -252,7 +252,7 @@ def test_an_existing_address_is_refused_without_adopt_and_taken_over_with_it(
         "mail.add",
         {
             "mail": ADA,
-            "password": "old-pass",
+            "password": "Old-pass-1",
             "plan": "light",
             "first_name": "Old",
             "last_name": "Name",
@@ -272,7 +272,7 @@ def test_an_existing_address_is_refused_without_adopt_and_taken_over_with_it(
     assert result.operations == {"m": Op.CREATE}
     assert emulator.sent("mail.add") == []
     (sent,) = emulator.sent("mail.set")
-    assert (sent["plan"], sent["first_name"], sent["password"]) == ("standard", "Ada", "mail-pass-1")
+    assert (sent["plan"], sent["first_name"], sent["password"]) == ("standard", "Ada", "Mail-pass-1")
     assert "skip_welcome_mail" not in sent and "adopt" not in sent
     assert "catchall" not in sent  # mail.set has no such parameter: said, not sent
     warned = [m.message for m in stack.log_messages() if m.severity == "warning"]
