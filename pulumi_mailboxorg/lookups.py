@@ -56,18 +56,23 @@ def undecidable(client: MailboxOrgClient, what: str, why: str, check: str | None
     )
 
 
-def _entries(
-    client: MailboxOrgClient, method: str, params: dict[str, Any], what: str
-) -> list[dict[str, Any]]:
-    """The result of a listing call, which must be a JSON array of objects."""
+def _call(client: MailboxOrgClient, method: str, params: dict[str, Any], what: str) -> Any:
+    """A listing call; a refusal (other than an expired session) cannot tell ``what``."""
     try:
-        result = client.call(method, params)
+        return client.call(method, params)
     except InvalidSessionError:
         raise
     except ApiError as exc:
         raise undecidable(
             client, what, f"mailbox.org refused {method} ({exc.api_message}, error {exc.code})"
         ) from None
+
+
+def _entries(
+    client: MailboxOrgClient, method: str, params: dict[str, Any], what: str
+) -> list[dict[str, Any]]:
+    """The result of a listing call, which must be a JSON array of objects."""
+    result = _call(client, method, params, what)
     if not isinstance(result, list) or not all(isinstance(entry, dict) for entry in result):
         raise undecidable(
             client,
@@ -172,14 +177,7 @@ def list_mails(client: MailboxOrgClient, domain: str, *, what: str | None = None
     while page <= pages:
         method = "mail.list"
         params = {"domain": domain, "page": page, "page_size": MAIL_LIST_PAGE_SIZE}
-        try:
-            answer = client.call(method, params)
-        except InvalidSessionError:
-            raise
-        except ApiError as exc:
-            raise undecidable(
-                client, what, f"mailbox.org refused {method} ({exc.api_message}, error {exc.code})"
-            ) from None
+        answer = _call(client, method, params, what)
         items = answer.get("results") if isinstance(answer, dict) else None
         total = answer.get("totalPages") if isinstance(answer, dict) else None
         hits = answer.get("totalHits") if isinstance(answer, dict) else None
@@ -236,14 +234,7 @@ def contexts(client: MailboxOrgClient, account: str) -> dict[str, list[str]]:
     An answer of another shape than an object of lists of names raises :class:`UndecidableError`.
     """
     what = f"which contexts account {account} has"
-    try:
-        listing = client.call("context.list", {"account": account})
-    except InvalidSessionError:
-        raise
-    except ApiError as exc:
-        raise undecidable(
-            client, what, f"mailbox.org refused context.list ({exc.api_message}, error {exc.code})"
-        ) from None
+    listing = _call(client, "context.list", {"account": account}, what)
     if not isinstance(listing, dict) or not all(
         isinstance(domains, list) and all(isinstance(d, str) for d in domains) for domains in listing.values()
     ):

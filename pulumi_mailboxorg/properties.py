@@ -83,25 +83,24 @@ class Prop:
 _PYTHON = {"string": "str", "boolean": "bool", "integer": "int"}
 
 
+def _value_type(prop: Prop, item: Callable[[str], str]) -> str:
+    """The value's Python type, ``item`` wrapping the type of an array's items or a map's values."""
+    if prop.type == "array":
+        return f"Sequence[{item(_PYTHON[prop.item])}]"
+    if prop.type == "object":
+        return f"Mapping[str, {item(_PYTHON[prop.item])}]"
+    return _PYTHON[prop.type]
+
+
 def input_annotation(prop: Prop) -> str:
     """The Python type of an input, as generated Pulumi SDKs write it (``Args`` fields, keywords)."""
-    if prop.type == "array":
-        inner = f"Sequence[pulumi.Input[{_PYTHON[prop.item]}]]"
-    elif prop.type == "object":
-        inner = f"Mapping[str, pulumi.Input[{_PYTHON[prop.item]}]]"
-    else:
-        inner = _PYTHON[prop.type]
+    inner = _value_type(prop, lambda t: f"pulumi.Input[{t}]")
     return f"pulumi.Input[{inner}]" if prop.required else f"pulumi.Input[{inner}] | None"
 
 
 def output_annotation(prop: Prop) -> str:
     """The Python type of an output attribute (``pulumi.Output[T]``; ``T | None`` when it may be unset)."""
-    if prop.type == "array":
-        inner = f"Sequence[{_PYTHON[prop.item]}]"
-    elif prop.type == "object":
-        inner = f"Mapping[str, {_PYTHON[prop.item]}]"
-    else:
-        inner = _PYTHON[prop.type]
+    inner = _value_type(prop, lambda t: t)
     return f"pulumi.Output[{inner}]" if prop.always_set else f"pulumi.Output[{inner} | None]"
 
 

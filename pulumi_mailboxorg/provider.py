@@ -305,8 +305,9 @@ def _check_login(inputs: Mapping[str, Any]) -> list[CheckFailure]:
         return [
             CheckFailure(
                 "loginPassword",
-                f"login_password: {what}, but login_username is {user!r}; set the password of that "
-                "login (a secret), or remove login_username to use the stack's login",
+                f"login_password: {what}, but login_username is {user!r}; set login_username and "
+                "login_password together (the password of that login, as a secret), or remove "
+                "login_username to use the stack's login",
             )
         ]
     if not user:

@@ -21,11 +21,17 @@
 
 ``host_pool``
     From :mod:`harness.fixtures` (module-scoped pool of started ``python -m pulumi.dynamic`` hosts).
+
+No test reaches the network: :func:`_loopback_only` makes every socket of the test process refuse to
+connect or send anywhere but loopback (and Unix sockets), so a mistake fails loudly instead of
+sending traffic out.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import itertools
+import socket
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -35,6 +41,50 @@ import requests
 from pulumi_mailboxorg.emulator import Emulator
 
 pytest_plugins = ["harness.fixtures"]
+
+
+def _is_loopback(address: Any) -> bool:
+    if not isinstance(address, tuple):
+        return True  # a Unix socket path
+    host = str(address[0])
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%")[0]).is_loopback
+    except ValueError:
+        return False  # a host name: it would be resolved by someone else's DNS
+
+
+def _loopback_only() -> None:
+    """Refuse every connection or datagram of this process to a non-loopback address."""
+    original_connect = socket.socket.connect
+    original_connect_ex = socket.socket.connect_ex
+    original_sendto = socket.socket.sendto
+
+    def refuse(address: Any) -> None:
+        raise OSError(f"tests may only reach loopback addresses, not {address!r}")
+
+    def connect(self: socket.socket, address: Any) -> None:
+        if not _is_loopback(address):
+            refuse(address)
+        original_connect(self, address)
+
+    def connect_ex(self: socket.socket, address: Any) -> int:
+        if not _is_loopback(address):
+            refuse(address)
+        return original_connect_ex(self, address)
+
+    def sendto(self: socket.socket, data: Any, *args: Any) -> int:
+        if not _is_loopback(args[-1]):
+            refuse(args[-1])
+        return original_sendto(self, data, *args)  # type: ignore[arg-type]
+
+    socket.socket.connect = connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = connect_ex  # type: ignore[method-assign]
+    socket.socket.sendto = sendto  # type: ignore[method-assign]
+
+
+_loopback_only()
 
 RESELLER = ("reseller", "reseller-pass", "reseller")
 ACME = ("acme", "acme-pass", "account")

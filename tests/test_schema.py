@@ -10,6 +10,7 @@ annotations, so a wrong generator is caught too.
 from __future__ import annotations
 
 import ast
+import collections.abc
 import dataclasses
 import inspect
 import json
@@ -222,14 +223,20 @@ def _is_union(annotation: Any) -> bool:
     return typing.get_origin(annotation) in (typing.Union, types.UnionType)
 
 
+def _item(annotation: Any) -> Any:
+    """An item type, unwrapped from ``pulumi.Input[T]`` where inputs nest (generated-SDK style)."""
+    return unwrap_input(annotation)[0] if _is_union(annotation) else annotation
+
+
 def prop_type_of(python_type: Any) -> str:
     origin = typing.get_origin(python_type)
-    if origin is list:
-        assert typing.get_args(python_type) == (str,), python_type
+    if origin in (list, collections.abc.Sequence):
+        (item,) = typing.get_args(python_type)
+        assert _item(item) is str, python_type
         return "array"
-    if origin is dict:
+    if origin in (dict, collections.abc.Mapping):
         key, value = typing.get_args(python_type)
-        assert key is str and value in PY_TYPES, python_type
+        assert key is str and _item(value) in PY_TYPES, python_type
         return "object"
     return PY_TYPES[python_type]
 
@@ -312,6 +319,7 @@ def test_the_public_names_are_exactly_the_resources_their_args_the_client_and_th
         "InvalidSessionError",
         "MailboxOrgError",
         "TransportError",
+        "UndecidableError",
         "VerificationTimeoutError",
     }
     assert set(pulumi_mailboxorg.__all__) == expected

@@ -149,7 +149,14 @@ class OracleClient:
     def __init__(self, data: st.DataObject) -> None:
         self.data = data
         self.level = "reseller"
+        self.username = "u"
         self.calls = 0
+
+    def login_works(self, _username: str, _password: str) -> bool:
+        """The ownership proof (a throwaway login): drawn too, never a real connection."""
+        if self.data.draw(st.integers(0, 3), label="proof login fails?") == 0:
+            raise self.data.draw(failures, label="proof login failure")
+        return self.data.draw(st.booleans(), label="proof login works?")
 
     def login(self) -> str:
         if self.data.draw(st.integers(0, 7), label="login fails?") == 0:
@@ -178,9 +185,11 @@ class ServedChecker:
 @contextmanager
 def oracle(data: st.DataObject) -> Iterator[None]:
     config = ProviderConfig(username="u", password="p", verification_timeout=0.0, rate_limit=None)
+    client = OracleClient(data)
     with (
         mock.patch.object(runtime, "current_config", return_value=config),
-        mock.patch.object(runtime, "client", return_value=OracleClient(data)),
+        mock.patch.object(runtime, "client", return_value=client),
+        mock.patch.object(runtime, "login_works", side_effect=client.login_works),
         mock.patch.object(runtime, "checker", return_value=ServedChecker()),
         mock.patch("pulumi.log.info"),
         mock.patch("pulumi.log.warn"),

@@ -329,3 +329,20 @@ def test_refresh_drops_the_context_of_an_account_deleted_out_of_band(
 
     assert stack.refresh().operations == {"ctx": Op.DELETE}
     assert stack.resources == {}
+
+
+def test_context_ids_come_from_context_list_when_answers_carry_only_documented_fields(
+    host_pool: HostPool, emulator: Emulator
+) -> None:
+    emulator.state.minimal_answers = True  # domain.get gives only memo; domain.add/set answer true
+    for name in (A, B):
+        emulator.publish_challenge("acme", name)
+    stack = make_stack(host_pool, emulator)
+
+    stack.up({"a": domain(A), "b": domain(B), "ctx": context(A, B)})
+
+    cid = stack["ctx"].id
+    assert contexts(emulator)[cid] == [A, B]
+    assert stack.outputs("a")["contextId"]  # read from context.list, one extra call
+    assert stack.refresh().operations["ctx"] == Op.SAME
+    assert stack.outputs("b")["contextId"] == cid

@@ -380,3 +380,29 @@ def test_mailboxes_whose_domain_was_deleted_out_of_band_read_as_gone_and_delete_
     stack.up({"m": mailbox(ADA)})
     emulator.state.call_as("acme", "domain.del", {"account": "acme", "domain": DOMAIN})
     assert stack.destroy().operations == {"m": Op.DELETE}
+
+
+def test_an_address_beyond_the_first_page_of_a_large_domain_is_found_and_adopted(
+    stack: Stack, emulator: Emulator
+) -> None:
+    emulator.state.unpaged_limit = 2  # an unpaginated mail.list would miss the third address
+    for name in ("ada", "bob", "zoe"):
+        emulator.state.call_as(
+            "acme",
+            "mail.add",
+            {
+                "mail": f"{name}@{DOMAIN}",
+                "password": "Their-pass-1!",
+                "plan": "standard",
+                "first_name": name,
+                "last_name": "X",
+                "inboxsave": True,
+                "forwards": [],
+            },
+        )
+
+    stack.up({"m": mailbox(f"zoe@{DOMAIN}", adopt=True, memo="ours")})
+
+    assert emulator.sent("mail.add") == []  # found, so adopted rather than added
+    assert server(emulator, f"zoe@{DOMAIN}")["memo"] == "ours"
+    assert all("page" in params for params in emulator.sent("mail.list"))
