@@ -83,14 +83,11 @@ import json
 import logging
 import math
 import os
-import random
 import re
 import threading
 import time
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import timezone
-from email.utils import parsedate_to_datetime
 from importlib.metadata import PackageNotFoundError, version
 from types import TracebackType
 from typing import Any, Final, NoReturn
@@ -106,7 +103,6 @@ from pulumi_mailboxorg.errors import (
     AuthenticationError,
     ConfigurationError,
     ConnectionFailedError,
-    DnsVerificationRequiredError,
     HTTPStatusError,
     InvalidResponseError,
     InvalidSessionError,
@@ -115,6 +111,11 @@ from pulumi_mailboxorg.errors import (
     RequestTimeoutError,
     TransportError,
 )
+
+# The pure parts live in their own modules; their public names stay importable from here.
+from .envelope import parse_response
+from .retrying import MAX_RETRY_AFTER, TokenBucket, backoff_delay, is_read_only, parse_retry_after
+from .scrubbing import is_secret_param, redact_params, scrub, secret_values
 
 __all__ = [
     "ANONYMOUS_METHODS",
@@ -150,9 +151,6 @@ ANONYMOUS_METHODS: Final = frozenset(
     }
 )
 
-#: Longest ``Retry-After`` (seconds) the client waits for on HTTP 429 before giving up.
-MAX_RETRY_AFTER: Final = 120.0
-
 #: Largest response body accepted (after decompression); a larger one is an InvalidResponseError.
 MAX_RESPONSE_BYTES: Final = 64 * 1024 * 1024
 
@@ -180,308 +178,6 @@ _RATE_LIMIT_ENV: Final = "MAILBOXORG_RATE_LIMIT"
 
 _RETRYABLE_STATUS: Final = frozenset({502, 503, 504})
 _POOL_SIZE: Final = 8
-_REDACTED: Final = "<redacted>"
-#: Secrets shorter than this are not scrubbed from free text (it would garble every message).
-_MIN_SCRUB_LENGTH: Final = 4
-
-# Method classification for the retry policy ------------------------------------------------------
-
-_READ_ONLY_SUFFIXES: Final = frozenset({"get", "list", "search", "listmethods"})
-_READ_ONLY_METHODS: Final = frozenset(
-    {
-        # `auth` changes no stored data: a repeated `auth` only opens one more, unused session.
-        "auth",
-        "hello.world",
-        "hello.innerworld",
-        "search",
-        "test.accountallowed",
-        "test.domainallowed",
-        "utils.validator",
-        "domain.validate.spf",
-        "mail.externaluid",
-    }
-)
-
-
-def is_read_only(method: str) -> bool:
-    """Whether ``method`` may be sent again after its answer was lost (the retry classification).
-
-    True for methods that change no stored data: every ``*.get``, ``*.list`` and ``*.search``,
-    ``mail.passwordreset.listmethods``, the session and test helpers (``auth``, ``hello.world``,
-    ``hello.innerworld``, ``search``, ``test.*allowed``, ``utils.validator``), and the read-only
-    ``domain.validate.spf`` and ``mail.externaluid``. Everything else, including any method this
-    table does not know, is treated as mutating (the safe default). ``deauth`` is mutating: a
-    repeated ``deauth`` would fail with 253.
-    """
-    return method in _READ_ONLY_METHODS or method.rpartition(".")[2] in _READ_ONLY_SUFFIXES
-
-
-# Secrets: redaction of parameters and scrubbing of free text -------------------------------------
-
-_SECRET_KEYS: Final = frozenset(
-    {
-        "pass",
-        "password",
-        "password_hash",
-        "new_account_password",
-        "telephone_password",
-        "room_password",
-        "room_admin_password",
-        "token",
-        "auth_id",
-        "hpls-auth",
-        "session",
-    }
-)
-_SECRET_KEY_PARTS: Final = ("password", "secret", "token")
-
-
-def is_secret_param(key: str) -> bool:
-    """Whether a parameter (or result) key holds a secret that must never be logged or shown.
-
-    The keys mailbox.org treats as write-only (``password``, ``pass``, ``password_hash``,
-    ``new_account_password``, ``telephone_password``, room passwords), ``token``, Auth-ID carriers,
-    and, to be safe, any key containing ``password``, ``secret`` or ``token`` (case-insensitive).
-    """
-    lowered = key.lower()
-    return lowered in _SECRET_KEYS or any(part in lowered for part in _SECRET_KEY_PARTS)
-
-
-def redact_params(value: Any) -> Any:
-    """Return a copy of ``value`` with the values of secret keys replaced, at any depth."""
-    if isinstance(value, Mapping):
-        return {
-            key: _REDACTED if isinstance(key, str) and is_secret_param(key) else redact_params(item)
-            for key, item in value.items()
-        }
-    if isinstance(value, (list, tuple)):
-        return [redact_params(item) for item in value]
-    return value
-
-
-def scrub(text: str, secrets: Collection[str]) -> str:
-    """Replace every occurrence of each secret (of at least 4 characters) in ``text``.
-
-    Used on text that comes from the server (error messages) or from the network stack, as a
-    second line of defence should a server ever echo a password or an Auth-ID back.
-    """
-    found = {s for s in secrets if len(s) >= _MIN_SCRUB_LENGTH and s in text}
-    if not found:
-        return text
-    masked = [False] * len(text)
-    for secret in found:
-        start = text.find(secret)
-        while start != -1:  # overlapping occurrences too
-            masked[start : start + len(secret)] = [True] * len(secret)
-            start = text.find(secret, start + 1)
-    pieces: list[str] = []
-    for index, char in enumerate(text):
-        if not masked[index]:
-            pieces.append(char)
-        elif index == 0 or not masked[index - 1]:
-            pieces.append(_REDACTED)
-    result = "".join(pieces)
-    # A replacement next to the remaining text could spell a secret again: then withhold it all.
-    if any(s in result for s in found):
-        return "" if any(s in _REDACTED for s in found) else _REDACTED
-    return result
-
-
-def _scrub_value(value: Any, secrets: Collection[str]) -> Any:
-    """``scrub`` applied to every string inside a JSON value (keys included)."""
-    if isinstance(value, str):
-        return scrub(value, secrets)
-    if isinstance(value, dict):
-        return {scrub(str(k), secrets): _scrub_value(v, secrets) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_scrub_value(item, secrets) for item in value]
-    return value
-
-
-def _secret_values(value: Any) -> Iterator[str]:
-    """The string values held under secret keys in ``value``, at any depth."""
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            if isinstance(key, str) and is_secret_param(key) and isinstance(item, str):
-                yield item
-            else:
-                yield from _secret_values(item)
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            yield from _secret_values(item)
-
-
-# Response parsing (pure) -------------------------------------------------------------------------
-
-
-def _reject_constant(name: str) -> NoReturn:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-def _api_error(method: str, code: int, message: str, data: Any) -> ApiError:
-    """Map a JSON-RPC error to the matching :class:`ApiError` subclass."""
-    if code == 253:
-        return InvalidSessionError(method, code, message, data)
-    if code == 218:
-        return DnsVerificationRequiredError(method, code, message, data)
-    if code == 2 and method == "auth":
-        return AuthenticationError(method, code, message, data)
-    # Code 2 elsewhere is the guessed "permission denied" (guesses.ERRORS): a plain ApiError.
-    return ApiError(method, code, message, data)
-
-
-def parse_response(
-    body: bytes | str,
-    *,
-    method: str,
-    request_id: str,
-    secrets: Collection[str] = (),
-) -> Any:
-    """Decode one JSON-RPC 2.0 response body and return its ``result``.
-
-    Raises :class:`InvalidResponseError` (``sent=True``) when the body is not JSON or not a
-    response envelope: not an object, ``jsonrpc`` other than ``"2.0"``, an ``id`` other than
-    ``request_id``, neither ``error`` nor ``result``, or an ``error`` that is not an object with an
-    integer ``code`` and a string ``message``. ``error`` is checked before ``result`` (the server
-    may send ``"result": null`` next to an error); an error answer may carry ``"id": null``, as
-    JSON-RPC 2.0 allows when the server could not read the request's id. A well-formed error
-    raises the matching :class:`ApiError` subclass (see :func:`_api_error`), its message and data
-    scrubbed of ``secrets``. No exception message quotes the body. This function never raises
-    anything else, whatever the input.
-    """
-
-    def invalid(what: str) -> InvalidResponseError:
-        return InvalidResponseError(
-            f"mailbox.org sent an invalid answer to {method}: {what}. Check that {_ENDPOINT_KEY} "
-            f"({_ENDPOINT_ENV}) points to the mailbox.org JSON-RPC API.",
-            method=method,
-            sent=True,
-        )
-
-    try:
-        envelope = json.loads(body, parse_constant=_reject_constant)
-    except RecursionError:
-        raise invalid("the body is nested too deeply") from None
-    except (ValueError, TypeError) as exc:
-        # JSONDecodeError's text names only a position, never the content.
-        reason = exc.msg if isinstance(exc, json.JSONDecodeError) else type(exc).__name__
-        raise invalid(f"the body is not JSON ({reason}, {len(body)} bytes)") from None
-    if not isinstance(envelope, dict):
-        raise invalid(f"the body is a JSON {type(envelope).__name__}, not a JSON-RPC object")
-    if envelope.get("jsonrpc") != "2.0":
-        raise invalid('the "jsonrpc" member is not "2.0"')
-    error = envelope.get("error")
-    response_id = envelope.get("id")
-    id_matches = isinstance(response_id, str) and response_id == request_id
-    if error is not None:
-        if not (id_matches or response_id is None):
-            raise invalid(f'the error answer\'s "id" is not the request\'s id "{request_id}"')
-        if not isinstance(error, dict):
-            raise invalid('the "error" member is not an object')
-        code = error.get("code")
-        message = error.get("message")
-        if not isinstance(code, int) or isinstance(code, bool):
-            raise invalid('the "error" object has no integer "code"')
-        if not isinstance(message, str):
-            raise invalid('the "error" object has no string "message"')
-        data = error.get("data")
-        if code == 218:
-            # host/txt are server-issued tokens; scrubbing could corrupt them.
-            raise _api_error(method, code, scrub(message, secrets), data)
-        raise _api_error(method, code, scrub(message, secrets), _scrub_value(data, secrets))
-    if not id_matches:
-        raise invalid(f'the answer\'s "id" is not the request\'s id "{request_id}"')
-    if "result" not in envelope:
-        raise invalid('the answer has neither "result" nor "error"')
-    return envelope["result"]
-
-
-_DELAY_SECONDS = re.compile(r"\d{1,12}(?:\.\d{1,9})?")
-
-
-def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delay-seconds or HTTP-date), or None.
-
-    None when the header is absent or unusable; never negative, never raises. ``now`` (epoch
-    seconds, default: the current time) is the reference for an HTTP-date.
-    """
-    if value is None:
-        return None
-    text = value.strip()
-    if _DELAY_SECONDS.fullmatch(text):
-        return float(text)
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    reference = time.time() if now is None else now
-    try:
-        delay = when.timestamp() - reference
-    except (OverflowError, OSError, ValueError):
-        return None
-    return max(0.0, delay) if math.isfinite(delay) else None
-
-
-def backoff_delay(retry: int, *, base: float, cap: float, rng: Callable[[], float] = random.random) -> float:
-    """Delay before retry number ``retry`` (0 for the first): ``min(cap, base * 2**retry)`` with
-    "equal jitter", i.e. a uniformly random value between half of that and all of it.
-
-    ``rng`` returns a float in [0, 1) (default :func:`random.random`).
-    """
-    ceiling = min(cap, base * 2.0 ** min(max(retry, 0), 64))
-    return ceiling * (0.5 + 0.5 * rng())
-
-
-# Client-side rate limit --------------------------------------------------------------------------
-
-
-class TokenBucket:
-    """A thread-safe token bucket: ``rate`` tokens per second, at most ``capacity`` stored.
-
-    :meth:`acquire` takes one token, waiting for it if needed. Waiting threads reserve their slot
-    under the lock and then sleep without holding it, so they are served in order and never block
-    one another's bookkeeping. The bucket starts full; ``capacity`` defaults to ``max(1, rate)``
-    (bursts of up to one second's worth of requests).
-    """
-
-    def __init__(
-        self,
-        rate: float,
-        capacity: float | None = None,
-        *,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        if not (math.isfinite(rate) and rate > 0):
-            raise ValueError("rate must be a positive number of requests per second")
-        self.rate = float(rate)
-        self.capacity = max(1.0, self.rate) if capacity is None else float(capacity)
-        if not (math.isfinite(self.capacity) and self.capacity >= 1.0):
-            raise ValueError("capacity must be at least 1")
-        self._clock = clock
-        self._sleep = sleep
-        self._lock = threading.Lock()
-        self._tokens = self.capacity
-        self._stamp = clock()
-
-    def reserve(self) -> float:
-        """Take one token now (possibly going into debt); return the seconds until it is due."""
-        with self._lock:
-            now = self._clock()
-            self._tokens = min(self.capacity, self._tokens + (now - self._stamp) * self.rate)
-            self._stamp = now
-            self._tokens -= 1.0
-            return 0.0 if self._tokens >= 0.0 else -self._tokens / self.rate
-
-    def acquire(self) -> float:
-        """Take one token, sleeping (without holding the lock) until it is due; return the wait."""
-        wait = self.reserve()
-        if wait > 0.0:
-            self._sleep(wait)
-        return wait
-
 
 # Endpoint validation -----------------------------------------------------------------------------
 
@@ -884,7 +580,7 @@ class MailboxOrgClient:
             return str(next(self._ids))
 
     def _secrets(self, params: Mapping[str, Any], session: _Session | None) -> list[str]:
-        secrets = list(_secret_values(params))
+        secrets = list(secret_values(params))
         if self._password is not None:
             secrets.append(self._password)
         if session is not None:
