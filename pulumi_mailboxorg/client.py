@@ -94,7 +94,6 @@ from typing import Any, Final, NoReturn
 from urllib.parse import urlsplit
 
 import requests
-import requests.adapters
 import requests.utils
 from urllib3.exceptions import NewConnectionError, ReadTimeoutError
 
@@ -111,6 +110,8 @@ from pulumi_mailboxorg.errors import (
     RequestTimeoutError,
     TransportError,
 )
+
+from .deadlines import DeadlineAdapter, exchange_deadline
 
 # The pure parts live in their own modules; their public names stay importable from here.
 from .envelope import parse_response
@@ -307,8 +308,10 @@ class MailboxOrgClient:
     """A thread-safe JSON-RPC 2.0 client for the mailbox.org business API.
 
     ``endpoint`` is validated by :func:`check_endpoint`. ``username``/``password`` are needed only
-    once a method requires a session. ``connect_timeout``/``read_timeout`` are seconds (the read
-    timeout applies to each wait for data). ``max_retries`` bounds the retries of one call;
+    once a method requires a session. ``read_timeout`` is the longest wait, in seconds, for one whole
+    answer (connecting, sending, the status line, the headers and the whole body); a server that
+    trickles its answer is cut off then, like any timeout. ``connect_timeout`` bounds opening the
+    connection (within that deadline). ``max_retries`` bounds the retries of one call;
     ``backoff_base``/``backoff_max`` shape their delays. ``rate_limit`` (requests per second)
     enables a client-side :class:`TokenBucket` shared by all threads. See the module docstring for
     the session, retry and security behaviour.
@@ -349,7 +352,8 @@ class MailboxOrgClient:
 
         self._username = username or None
         self._password = password or None
-        self._timeout = (float(connect_timeout), float(read_timeout))
+        self._deadline = float(read_timeout)
+        self._timeout = (min(float(connect_timeout), self._deadline), self._deadline)
         self._max_retries = max_retries
         self._backoff_base = float(backoff_base)
         self._backoff_max = float(backoff_max)
@@ -357,7 +361,7 @@ class MailboxOrgClient:
         self._user_agent = user_agent
 
         self._http = requests.Session()
-        adapter = requests.adapters.HTTPAdapter(
+        adapter = DeadlineAdapter(
             pool_connections=2, pool_maxsize=_POOL_SIZE, max_retries=0, pool_block=False
         )
         self._http.mount("https://", adapter)
@@ -701,25 +705,44 @@ class MailboxOrgClient:
         if auth_id is not None:
             request.headers["HPLS-AUTH"] = auth_id
         request.prepare_body(body, None)
-        try:
-            with self._http.send(
-                request,
-                timeout=self._timeout,
-                allow_redirects=False,
-                stream=True,
-                proxies=self._proxies,
-                verify=self._verify,
-            ) as response:
-                content = self._read_body(response, method)
-                return (
-                    response.status_code,
-                    response.reason or "",
-                    response.headers.get("Location"),
-                    response.headers.get("Retry-After"),
-                    content,
-                )
-        except requests.RequestException as exc:
-            raise self._transport_failure(exc, method) from None
+        with exchange_deadline(self._deadline) as exchange:
+            try:
+                with self._http.send(
+                    request,
+                    timeout=self._timeout,
+                    allow_redirects=False,
+                    stream=True,
+                    proxies=self._proxies,
+                    verify=self._verify,
+                ) as response:
+                    content = self._read_body(response, method)
+                    answer = (
+                        response.status_code,
+                        response.reason or "",
+                        response.headers.get("Location"),
+                        response.headers.get("Retry-After"),
+                        content,
+                    )
+            except requests.RequestException as exc:
+                if exchange.expired and not isinstance(exc, requests.exceptions.ConnectTimeout):
+                    raise self._deadline_passed(method, exc) from None
+                raise self._transport_failure(exc, method) from None
+            except _AttemptFailed:
+                if exchange.expired:
+                    raise self._deadline_passed(method, None) from None
+                raise
+            if exchange.expired:  # cut off: what was read may look complete but is not the answer
+                raise self._deadline_passed(method, None)
+            return answer
+
+    def _deadline_passed(self, method: str, cause: BaseException | None) -> _AttemptFailed:
+        """The whole-answer deadline passed: a timeout whose request may have been processed."""
+        host = urlsplit(self._endpoint).netloc
+        error = RequestTimeoutError(
+            f"{host} did not answer {method} within {self._deadline:g} s", method=method, sent=True
+        )
+        error.__cause__ = cause
+        return _AttemptFailed(error, transient=True)
 
     @staticmethod
     def _read_body(response: requests.Response, method: str) -> bytes:
@@ -762,7 +785,7 @@ class MailboxOrgClient:
             isinstance(c, ReadTimeoutError) for c in causes
         ):
             error = RequestTimeoutError(
-                f"{host} did not answer {method} within {self._timeout[1]:g} s", method=method, sent=True
+                f"{host} did not answer {method} within {self._deadline:g} s", method=method, sent=True
             )
         elif isinstance(exc, requests.exceptions.ConnectionError) and any(
             isinstance(c, NewConnectionError) for c in causes

@@ -7,7 +7,7 @@ Hierarchy::
     ├── InputError                       a resource input is invalid (names the property)
     ├── TransportError                   no well-formed JSON-RPC answer was obtained
     │   ├── ConnectionFailedError        connection refused, reset or dropped
-    │   ├── RequestTimeoutError          connect or read timeout
+    │   ├── RequestTimeoutError          connect timeout, or the whole answer missed its deadline
     │   ├── HTTPStatusError              HTTP status other than 200 (``status_code``)
     │   │   └── RateLimitedError         HTTP 429 (``retry_after`` in seconds, or None)
     │   └── InvalidResponseError         body not JSON, or not a JSON-RPC 2.0 response envelope
@@ -93,7 +93,7 @@ class ConnectionFailedError(TransportError):
 
 
 class RequestTimeoutError(TransportError):
-    """The server did not answer within the connect or read timeout."""
+    """The server did not answer in time: the connect timeout, or the deadline for the whole answer."""
 
 
 class HTTPStatusError(TransportError):

@@ -1,0 +1,184 @@
+"""A deadline for one whole HTTP exchange: connect, send, status line, headers and body.
+
+Socket timeouts bound each single wait for data, so a server (or a middlebox) that trickles its answer,
+one byte just within every timeout, holds a call for as long as it likes. :class:`DeadlineAdapter`
+mounts connection classes that report their socket to the exchange running on the current thread;
+:func:`exchange_deadline` arms a shared watchdog thread that shuts that socket down once the exchange's
+time is up. The blocked read then returns at once, requests raises, and the caller sees
+:meth:`Exchange.expired` and treats the failure as a timeout.
+
+Transport only: this module knows nothing of JSON-RPC, the mailbox.org API or Pulumi.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import heapq
+import itertools
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import requests.adapters
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+__all__ = ["DeadlineAdapter", "Exchange", "exchange_deadline"]
+
+
+class Exchange:
+    """One HTTP exchange under a deadline; the connection classes bind their socket to it."""
+
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+        self._lock = threading.Lock()
+        self._sock: socket.socket | None = None
+        self._expired = False
+
+    @property
+    def expired(self) -> bool:
+        """Whether the deadline passed while the exchange was still running."""
+        return self._expired
+
+    def bind(self, sock: socket.socket | None) -> None:
+        if sock is None:
+            return
+        with self._lock:
+            self._sock = sock
+            late = self._expired
+        if late:
+            _shutdown(sock)
+
+    def expire(self) -> None:
+        with self._lock:
+            self._expired = True
+            sock = self._sock
+        if sock is not None:
+            _shutdown(sock)
+
+
+def _shutdown(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):  # already closed or never connected
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+class _Watchdog:
+    """One daemon thread that expires exchanges at their deadlines (started on first use)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._heap: list[tuple[float, int, Exchange]] = []
+        self._cancelled: set[int] = set()
+        self._live: set[int] = set()
+        self._ids = itertools.count()
+        self._thread: threading.Thread | None = None
+
+    def arm(self, exchange: Exchange) -> int:
+        with self._cond:
+            ticket = next(self._ids)
+            heapq.heappush(self._heap, (exchange.deadline, ticket, exchange))
+            self._live.add(ticket)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="mailboxorg-deadline", daemon=True)
+                self._thread.start()
+            self._cond.notify()
+            return ticket
+
+    def disarm(self, ticket: int) -> None:
+        with self._cond:
+            if ticket in self._live:
+                self._live.discard(ticket)
+                self._cancelled.add(ticket)
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while self._heap and self._heap[0][1] in self._cancelled:
+                    self._cancelled.discard(heapq.heappop(self._heap)[1])
+                if not self._heap:
+                    self._cond.wait()
+                    continue
+                deadline, ticket, exchange = self._heap[0]
+                wait = deadline - time.monotonic()
+                if wait > 0:
+                    self._cond.wait(wait)
+                    continue
+                heapq.heappop(self._heap)
+                self._live.discard(ticket)
+            exchange.expire()
+
+
+_watchdog = _Watchdog()
+_current = threading.local()
+
+
+@contextmanager
+def exchange_deadline(seconds: float) -> Iterator[Exchange]:
+    """Run the HTTP exchange inside the ``with`` block (on this thread) under a deadline."""
+    exchange = Exchange(time.monotonic() + seconds)
+    ticket = _watchdog.arm(exchange)
+    previous = getattr(_current, "exchange", None)
+    _current.exchange = exchange
+    try:
+        yield exchange
+    finally:
+        _current.exchange = previous
+        _watchdog.disarm(ticket)
+
+
+def _bind(sock: Any) -> None:
+    exchange: Exchange | None = getattr(_current, "exchange", None)
+    if exchange is not None and isinstance(sock, socket.socket):
+        exchange.bind(sock)
+
+
+class _DeadlineHTTPConnection(HTTPConnection):
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        _bind(sock)
+        return sock
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        _bind(self.sock)  # a kept-alive connection already has its socket
+        super().request(*args, **kwargs)
+
+
+class _DeadlineHTTPSConnection(HTTPSConnection):
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        _bind(sock)
+        return sock
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        _bind(self.sock)
+        super().request(*args, **kwargs)
+
+
+class _DeadlineHTTPConnectionPool(HTTPConnectionPool):
+    ConnectionCls = _DeadlineHTTPConnection
+
+
+class _DeadlineHTTPSConnectionPool(HTTPSConnectionPool):
+    ConnectionCls = _DeadlineHTTPSConnection
+
+
+_POOLS: dict[str, type[HTTPConnectionPool]] = {
+    "http": _DeadlineHTTPConnectionPool,
+    "https": _DeadlineHTTPSConnectionPool,
+}
+
+
+class DeadlineAdapter(requests.adapters.HTTPAdapter):
+    """An HTTPAdapter whose connections (direct or through a proxy) honour :func:`exchange_deadline`."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = dict(_POOLS)
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        manager.pool_classes_by_scheme = dict(_POOLS)
+        return manager
