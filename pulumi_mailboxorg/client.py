@@ -62,8 +62,9 @@ Security
     ``https://`` only, except ``http://`` to a loopback host (127.0.0.0/8, ``::1``, ``localhost``)
     for the local emulator. TLS certificates are always verified (``REQUESTS_CA_BUNDLE`` may name a
     CA bundle; verification cannot be turned off). Proxies follow ``HTTPS_PROXY``/``HTTP_PROXY``/
-    ``ALL_PROXY`` and ``NO_PROXY``; the CA bundle and proxies are read from the environment once,
-    when the client is created. Redirects are not followed (they would carry the
+    ``ALL_PROXY`` and ``NO_PROXY`` for ``https://`` endpoints; an ``http://`` (loopback) endpoint is
+    never proxied, so no proxy sees credentials in clear; the CA bundle and proxies are read from
+    the environment once, when the client is created. Redirects are not followed (they would carry the
     Auth-ID elsewhere), cookies are refused and ``.netrc`` credentials are never sent. No exception
     message and no log line contains a password, an Auth-ID or any other secret parameter:
     parameters are logged with the keys of :func:`is_secret_param` redacted, and the values of the
@@ -267,7 +268,13 @@ def _environment_settings(endpoint: str) -> tuple[dict[str, str], str | bool]:
     runner's large environment. The result is the same: ``HTTPS_PROXY``/``HTTP_PROXY``/
     ``ALL_PROXY`` unless ``NO_PROXY`` names the endpoint's host, and ``REQUESTS_CA_BUNDLE`` (else
     ``CURL_CA_BUNDLE``) as the CA bundle. ``.netrc`` is not read (the API authenticates by header).
+    An ``http://`` endpoint (loopback only, see :func:`check_endpoint`) is never proxied.
     """
+    parts = urlsplit(endpoint)
+    if parts.scheme == "http" and _is_loopback(parts.hostname or ""):
+        # Plain HTTP is allowed only to loopback (the emulator); a proxy would see the password and
+        # the Auth-ID in clear. Like Go's net/http, loopback is never proxied.
+        return {}, True
     proxies = dict(requests.utils.get_environ_proxies(endpoint))
     bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
     return proxies, bundle or True
