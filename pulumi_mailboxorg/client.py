@@ -304,11 +304,31 @@ def _causes(exc: BaseException) -> Iterator[BaseException]:
         stack.extend(item for item in nested if isinstance(item, BaseException))
 
 
-def _innermost(exc: BaseException) -> str:
-    """A short description of the deepest cause of a requests exception."""
+def _innermost(exc: BaseException, secrets: Collection[str] = ()) -> str:
+    """A short description of the deepest cause of a requests exception, scrubbed of ``secrets``.
+
+    The text may quote what the server sent (``BadStatusLine`` quotes the status line), so it is
+    scrubbed before it is shortened: a cut must never leave the start of a secret behind.
+    """
     deepest = list(_causes(exc))[-1]
-    text = str(deepest) or type(deepest).__name__
+    text = scrub(str(deepest), secrets) or type(deepest).__name__
     return text if len(text) <= 200 else text[:197] + "..."
+
+
+def _scrub_error(error: TransportError, secrets: Collection[str]) -> None:
+    """Scrub ``secrets`` from an error's message, and drop its cause when that quotes one.
+
+    Every text a server sends (reason phrases, status lines, a redirect's target) ends up in
+    these messages; the cause (a requests exception) would show the same text in a traceback.
+    """
+    if error.args and isinstance(error.args[0], str):
+        cleaned = scrub(error.args[0], secrets)
+        if cleaned != error.args[0]:
+            error.args = (cleaned, *error.args[1:])
+    cause = error.__cause__
+    if cause is not None and any(scrub(str(c), secrets) != str(c) for c in _causes(cause)):
+        error.__cause__ = None
+        error.__suppress_context__ = True
 
 
 class MailboxOrgClient:
@@ -664,7 +684,7 @@ class MailboxOrgClient:
         started = time.monotonic()
         outcome = "?"
         try:
-            status, reason, location, retry_after, content = self._exchange(body, auth_id, method)
+            status, reason, location, retry_after, content = self._exchange(body, auth_id, method, secrets)
             outcome = f"HTTP {status}"
             result = self._interpret(
                 method, request_id, status, reason, location, retry_after, content, secrets
@@ -676,6 +696,7 @@ class MailboxOrgClient:
             raise
         except _AttemptFailed as failure:
             outcome = type(failure.error).__name__
+            _scrub_error(failure.error, secrets)
             raise self._with_guidance(failure, read_only) from None
         finally:
             _log.debug(
@@ -704,7 +725,7 @@ class MailboxOrgClient:
         return failure
 
     def _exchange(
-        self, body: bytes, auth_id: str | None, method: str
+        self, body: bytes, auth_id: str | None, method: str, secrets: Collection[str] = ()
     ) -> tuple[int, str, str | None, str | None, bytes]:
         """POST ``body`` (with ``HPLS-AUTH: auth_id`` unless None); return (status, reason, Location,
         Retry-After, body) or raise _AttemptFailed."""
@@ -733,7 +754,7 @@ class MailboxOrgClient:
             except requests.RequestException as exc:
                 if exchange.expired and not isinstance(exc, requests.exceptions.ConnectTimeout):
                     raise self._deadline_passed(method, exc) from None
-                raise self._transport_failure(exc, method) from None
+                raise self._transport_failure(exc, method, secrets) from None
             except _AttemptFailed:
                 if exchange.expired:
                     raise self._deadline_passed(method, None) from None
@@ -769,10 +790,12 @@ class MailboxOrgClient:
             chunks.append(chunk)
         return b"".join(chunks)
 
-    def _transport_failure(self, exc: requests.RequestException, method: str) -> _AttemptFailed:
+    def _transport_failure(
+        self, exc: requests.RequestException, method: str, secrets: Collection[str] = ()
+    ) -> _AttemptFailed:
         """Map a requests exception to a TransportError, deciding ``sent`` and transience."""
         host = urlsplit(self._endpoint).netloc
-        detail = _innermost(exc)
+        detail = _innermost(exc, secrets)
         error: TransportError
         if isinstance(exc, requests.exceptions.SSLError):
             error = ConnectionFailedError(
@@ -830,6 +853,7 @@ class MailboxOrgClient:
     ) -> Any:
         """Turn an HTTP answer into the result, an ApiError, or _AttemptFailed."""
         host = urlsplit(self._endpoint).netloc
+        reason = reason if reason.isprintable() else repr(reason)  # server text: no forged lines
         if status == 429:
             seconds = parse_retry_after(retry_after)
             wait = f"; it asks to wait {seconds:g} s" if seconds is not None else ""
