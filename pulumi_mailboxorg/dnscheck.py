@@ -73,6 +73,7 @@ import dns.resolver
 import dns.rrset
 
 from .errors import DnsCheckError
+from .scrubbing import quote as _quote
 
 __all__ = [
     "Nameserver",
@@ -272,8 +273,6 @@ class PropagationResult:
         return "\n".join(lines)
 
 
-def _quote(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 # ---------------------------------------------------------------------------- the checker

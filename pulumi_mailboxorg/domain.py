@@ -29,7 +29,7 @@ from .properties import Prop
 from .provider import LOGIN_PROPS, MailboxOrgProvider, is_unknown, user_errors
 from .resource import MailboxOrgResource
 from .validation import account_name, canonical_domain
-from .verification import Challenge, record_line, wait_for_verification
+from .verification import Challenge, challenge_from, record_line, wait_for_verification
 
 if TYPE_CHECKING:
     from .client import MailboxOrgClient
@@ -196,7 +196,7 @@ class DomainProvider(MailboxOrgProvider):
         try:
             server = self._add(client, params)
         except DnsVerificationRequiredError as exc:
-            challenge = Challenge(domain, exc.host, exc.txt)
+            challenge = challenge_from(domain, exc)
             server = self._verify(client, params, challenge, props)
         except InvalidSessionError:
             raise  # the session, not the object: no "refused" message

@@ -15,6 +15,7 @@ Hierarchy::
     │   ├── AuthenticationError          code 2 from ``auth``: wrong user name or password
     │   ├── InvalidSessionError          code 253: the Auth-ID is unknown, expired or logged out
     │   └── DnsVerificationRequiredError code 218: publish ``txt`` at ``host``, then retry
+    ├── ChallengeError                   a 218 answer asks for an unusable record (outside the domain, ...)
     ├── DnsCheckError                    the DNS propagation check could not run (not "record missing")
     └── VerificationTimeoutError         the ownership TXT record was not accepted in time
 
@@ -33,6 +34,7 @@ from typing import Any
 __all__ = [
     "ApiError",
     "AuthenticationError",
+    "ChallengeError",
     "ConfigurationError",
     "ConnectionFailedError",
     "DnsCheckError",
@@ -147,6 +149,10 @@ class DnsVerificationRequiredError(ApiError):
         payload = data if isinstance(data, dict) else {}
         self.host: str = str(payload.get("host", "")).rstrip(".")
         self.txt: str = str(payload.get("txt", ""))
+
+
+class ChallengeError(MailboxOrgError):
+    """A 218 answer asks for a record that cannot be used: outside the domain, empty, or not printable."""
 
 
 class DnsCheckError(MailboxOrgError):

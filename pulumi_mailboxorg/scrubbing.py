@@ -11,7 +11,15 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator, Mapping
 from typing import Any, Final
 
-__all__ = ["REDACTED", "is_secret_param", "redact_params", "scrub", "scrub_value", "secret_values"]
+__all__ = [
+    "REDACTED",
+    "is_secret_param",
+    "quote",
+    "redact_params",
+    "scrub",
+    "scrub_value",
+    "secret_values",
+]
 
 #: What replaces a secret.
 REDACTED: Final = "<redacted>"
@@ -110,3 +118,27 @@ def secret_values(value: Any) -> Iterator[str]:
     elif isinstance(value, (list, tuple)):
         for item in value:
             yield from secret_values(item)
+
+
+_ESCAPES: Final = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def quote(value: str) -> str:
+    """``value`` in double quotes, with ``\\``, ``"`` and every non-printable character escaped.
+
+    For texts from elsewhere (a server, a nameserver) shown in a log line or a message: a newline,
+    a carriage return or an escape sequence in them cannot forge another line. ``"abc"`` for
+    ``abc``; ``"a\\nb"`` for a value with a newline.
+    """
+    pieces: list[str] = []
+    for char in value:
+        if char in _ESCAPES:
+            pieces.append(_ESCAPES[char])
+        elif char.isprintable():
+            pieces.append(char)
+        else:
+            code = ord(char)
+            pieces.append(
+                f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+            )
+    return '"' + "".join(pieces) + '"'

@@ -19,14 +19,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from .errors import DnsCheckError, VerificationTimeoutError
+from .errors import ChallengeError, DnsCheckError, VerificationTimeoutError
+from .scrubbing import quote
 
 if TYPE_CHECKING:
     from .dnscheck import PropagationResult
+    from .errors import DnsVerificationRequiredError
 
-__all__ = ["Challenge", "record_line", "wait_for_verification"]
+__all__ = ["Challenge", "challenge_from", "record_line", "wait_for_verification"]
 
 #: Seconds between two progress messages while nothing changes.
 PROGRESS_EVERY = 30.0
@@ -44,9 +46,56 @@ class Challenge:
     txt: str
 
 
+#: Longest excerpt of an unusable server value quoted in a message.
+_SHOWN = 120
+
+
+def _shown(value: Any) -> str:
+    """What the server sent, quoted so that it cannot forge lines (and shortened)."""
+    if value is None:
+        return "nothing"
+    text = value if isinstance(value, str) else repr(value)
+    quoted = quote(text if len(text) <= _SHOWN else text[:_SHOWN] + "...")
+    return quoted if isinstance(value, str) else f"{type(value).__name__} {quoted}"
+
+
+def challenge_from(domain: str, error: DnsVerificationRequiredError) -> Challenge:
+    """The record a 218 answer asks for, once it is known to be usable; else :class:`ChallengeError`.
+
+    Usable means: ``host`` is ``domain`` itself or a name under it (a record elsewhere would send
+    the user to publish in someone else's zone, and the wait would query it for nothing), and
+    ``host`` and ``txt`` are non-empty printable text (no line breaks or control characters to
+    forge log lines with). ``host`` is compared case-insensitively and may end with a dot; the
+    Challenge holds it lower-case without the dot. ``domain`` is the canonical (A-label) name.
+    """
+    data = error.data if isinstance(error.data, dict) else {}
+    host_raw, txt_raw = data.get("host"), data.get("txt")
+    problems: list[str] = []
+    host = host_raw.rstrip(".").lower() if isinstance(host_raw, str) else ""
+    if not isinstance(host_raw, str) or not host:
+        problems.append("it names no record (host)")
+    elif not host_raw.isprintable() or any(ch.isspace() for ch in host_raw):
+        problems.append("the record name (host) is not printable text without white space")
+    elif host != domain and not host.endswith("." + domain):
+        problems.append(f"the record name (host) is outside the domain {domain}")
+    if not isinstance(txt_raw, str) or not txt_raw:
+        problems.append("it gives no value (txt)")
+    elif not txt_raw.isprintable():
+        problems.append("the value (txt) is not printable text")
+    if problems:
+        raise ChallengeError(
+            f"mailbox.org answered domain.add for {domain} with an unusable ownership challenge "
+            f"(error {error.code}): {'; '.join(problems)}. It sent host {_shown(host_raw)} and txt "
+            f"{_shown(txt_raw)}. Nothing was published or waited for; try again later, or ask "
+            "mailbox.org support about the record it wants."
+        )
+    assert isinstance(txt_raw, str)
+    return Challenge(domain, host, txt_raw)
+
+
 def record_line(challenge: Challenge) -> str:
-    """The record in zone-file form, e.g. ``abc.example.com. TXT "0123..."``."""
-    return f'{challenge.host}. TXT "{challenge.txt}"'
+    """The record in zone-file form, e.g. ``abc.example.com. TXT "0123..."`` (the value quoted)."""
+    return f"{challenge.host}. TXT {quote(challenge.txt)}"
 
 
 def wait_for_verification(
