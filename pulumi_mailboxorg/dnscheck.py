@@ -273,8 +273,6 @@ class PropagationResult:
         return "\n".join(lines)
 
 
-
-
 # ---------------------------------------------------------------------------- the checker
 
 
