@@ -101,7 +101,7 @@ def record_line(challenge: Challenge) -> str:
 def wait_for_verification(
     challenge: Challenge,
     *,
-    check: Callable[[str, str], PropagationResult],
+    check: Callable[..., PropagationResult],
     retry: Callable[[], bool],
     timeout: float,
     poll_interval: float,
@@ -111,8 +111,11 @@ def wait_for_verification(
 ) -> None:
     """Wait until ``retry()`` returns True (mailbox.org accepted the domain) or raise on timeout.
 
-    ``check(host, txt)`` is the DNS propagation check; ``retry()`` calls ``domain.add`` again and
-    returns False while mailbox.org still answers 218 (any other error propagates).
+    ``check(host, txt, budget=seconds)`` is the DNS propagation check; ``budget`` is the time left
+    until the deadline (0 for the last look at the deadline), and the check is expected to return
+    within the larger of it and one DNS query (:meth:`~pulumi_mailboxorg.dnscheck.PropagationChecker.check`).
+    ``retry()`` calls ``domain.add`` again and returns False while mailbox.org still answers 218 (any
+    other error propagates). So the wait ends within ``timeout`` plus one DNS query and one API call.
     """
     start = clock()
     deadline = start + timeout
@@ -151,7 +154,7 @@ def wait_for_verification(
     # Phase 1: until every nameserver serves the record.
     while True:
         try:
-            last = check(challenge.host, challenge.txt)
+            last = check(challenge.host, challenge.txt, budget=max(0.0, deadline - clock()))
             last_error = None
         except DnsCheckError as exc:
             last, last_error = None, str(exc)
@@ -166,7 +169,7 @@ def wait_for_verification(
         if clock() >= deadline:
             # One last look so a record published just before the deadline still counts.
             try:
-                last = check(challenge.host, challenge.txt)
+                last = check(challenge.host, challenge.txt, budget=0.0)
             except DnsCheckError as exc:
                 last, last_error = None, str(exc)
             if last is None or not last.ok:

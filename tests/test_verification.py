@@ -55,7 +55,8 @@ def run(checks, retries, *, timeout=600.0, poll=5.0, clock=None):
     check_iter, retry_iter = iter(checks), iter(retries)
     calls = {"check": 0, "retry": 0}
 
-    def check(host: str, txt: str) -> PropagationResult:
+    def check(host: str, txt: str, budget: float | None = None) -> PropagationResult:
+        assert budget is not None and budget >= 0
         assert (host, txt) == (CHALLENGE.host, CHALLENGE.txt)
         calls["check"] += 1
         item = next(check_iter)
