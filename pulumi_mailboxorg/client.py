@@ -169,14 +169,6 @@ def _package_version() -> str:
 #: The default ``User-Agent``.
 DEFAULT_USER_AGENT: Final = f"pulumi-mailboxorg/{_package_version()}"
 
-_ENDPOINT_KEY: Final = "mailboxorg:endpoint"
-_ENDPOINT_ENV: Final = "MAILBOXORG_ENDPOINT"
-_USERNAME_KEY: Final = "mailboxorg:username"
-_USERNAME_ENV: Final = "MAILBOXORG_USERNAME"
-_PASSWORD_KEY: Final = "mailboxorg:password"  # noqa: S105 (a config key name)
-_PASSWORD_ENV: Final = "MAILBOXORG_PASSWORD"  # noqa: S105 (a variable name)
-_RATE_LIMIT_KEY: Final = "mailboxorg:rateLimit"
-_RATE_LIMIT_ENV: Final = "MAILBOXORG_RATE_LIMIT"
 
 _RETRYABLE_STATUS: Final = frozenset({502, 503, 504})
 _POOL_SIZE: Final = 8
@@ -202,12 +194,12 @@ def check_endpoint(endpoint: str) -> str:
     """
 
     def refuse(why: str) -> ConfigurationError:
-        return ConfigurationError(
-            f"{_ENDPOINT_KEY} ({_ENDPOINT_ENV}) {why}; use {DEFAULT_ENDPOINT} (the default) or, "
-            "for the local emulator, http://127.0.0.1:PORT/v1/",
-            key=_ENDPOINT_KEY,
-            env=_ENDPOINT_ENV,
+        error = ConfigurationError(
+            f"the endpoint {why}; use {DEFAULT_ENDPOINT} (the default) or, "
+            "for the local emulator, http://127.0.0.1:PORT/v1/"
         )
+        error.about("endpoint")
+        return error
 
     if not isinstance(endpoint, str) or not endpoint.strip():
         raise refuse("is empty")
@@ -222,7 +214,7 @@ def check_endpoint(endpoint: str) -> str:
     if not host:
         raise refuse("names no host")
     if parts.username is not None or parts.password is not None:
-        raise refuse("must not contain credentials; set mailboxorg:username and mailboxorg:password")
+        raise refuse("must not contain credentials; give the user name and the password separately")
     if parts.scheme == "http" and not _is_loopback(host):
         raise refuse("uses http://, which is allowed only for a loopback host (127.0.0.1, ::1, localhost)")
     return endpoint.strip()
@@ -369,11 +361,8 @@ class MailboxOrgClient:
                 raise ValueError(f"{name} must be a number of seconds >= 0")
         if rate_limit is not None and not (math.isfinite(rate_limit) and rate_limit > 0):
             raise ConfigurationError(
-                f"{_RATE_LIMIT_KEY} ({_RATE_LIMIT_ENV}) must be a positive number of requests "
-                "per second, or unset for no limit",
-                key=_RATE_LIMIT_KEY,
-                env=_RATE_LIMIT_ENV,
-            )
+                "the rate limit must be a positive number of requests per second, or unset for no limit"
+            ).about("rate_limit")
         if not _VALID_USER_AGENT.fullmatch(user_agent):
             raise ValueError("user_agent must be non-empty printable ASCII")
 
@@ -557,26 +546,19 @@ class MailboxOrgClient:
     def _login_locked(self) -> _Session:
         """Call ``auth`` (with ``_login_lock`` held) and return the new session."""
         if self._username is None:
-            raise ConfigurationError(
-                f"no user name to log in with: set {_USERNAME_KEY} ({_USERNAME_ENV})",
-                key=_USERNAME_KEY,
-                env=_USERNAME_ENV,
-            )
+            raise ConfigurationError("no user name to log in with: set the user name").about("username")
         if self._password is None:
             raise ConfigurationError(
-                f"no password to log in as {self._username!r} with: set {_PASSWORD_KEY} "
-                f"({_PASSWORD_ENV}) as a secret",
-                key=_PASSWORD_KEY,
-                env=_PASSWORD_ENV,
-            )
+                f"no password to log in as {self._username!r} with: set the password (as a secret)"
+            ).about("password")
         try:
             result = self._send("auth", {"user": self._username, "pass": self._password}, None)
         except AuthenticationError as exc:
             exc.args = (
                 f"mailbox.org refused the login of {self._username!r} (API error {exc.code}: "
-                f"{exc.api_message}). Check {_USERNAME_KEY} ({_USERNAME_ENV}) and {_PASSWORD_KEY} "
-                f"({_PASSWORD_ENV}).",
+                f"{exc.api_message}). Check the user name and the password.",
             )
+            exc.about("username", "password")
             raise
         if not isinstance(result, dict):
             raise self._bad_auth_result("the result is not an object")
@@ -591,12 +573,14 @@ class MailboxOrgClient:
 
     @staticmethod
     def _bad_auth_result(what: str) -> InvalidResponseError:
-        return InvalidResponseError(
-            f"mailbox.org sent an invalid answer to auth: {what}. Check that {_ENDPOINT_KEY} "
-            f"({_ENDPOINT_ENV}) points to the mailbox.org JSON-RPC API.",
+        error = InvalidResponseError(
+            f"mailbox.org sent an invalid answer to auth: {what}. Check that the endpoint points to "
+            "the mailbox.org JSON-RPC API.",
             method="auth",
             sent=True,
         )
+        error.about("endpoint")
+        return error
 
     # Requests ------------------------------------------------------------------------------------
 
@@ -768,7 +752,7 @@ class MailboxOrgClient:
         host = urlsplit(self._endpoint).netloc
         error = RequestTimeoutError(
             f"{host} did not answer {method} within {self._deadline:g} s", method=method, sent=True
-        )
+        ).about("read_timeout")
         error.__cause__ = cause
         return _AttemptFailed(error, transient=True)
 
@@ -816,7 +800,7 @@ class MailboxOrgClient:
         ):
             error = RequestTimeoutError(
                 f"{host} did not answer {method} within {self._deadline:g} s", method=method, sent=True
-            )
+            ).about("read_timeout")
         elif isinstance(exc, requests.exceptions.ConnectionError) and any(
             isinstance(c, NewConnectionError) for c in causes
         ):
@@ -860,10 +844,10 @@ class MailboxOrgClient:
             raise _AttemptFailed(
                 RateLimitedError(
                     f"{host} is rate limiting requests (HTTP 429) and did not process {method}{wait}. "
-                    f"Lower {_RATE_LIMIT_KEY} ({_RATE_LIMIT_ENV}) or reduce parallelism.",
+                    "Lower the rate limit or reduce parallelism.",
                     method=method,
                     retry_after=seconds,
-                ),
+                ).about("rate_limit"),
                 transient=True,
             )
         if status in _RETRYABLE_STATUS:
@@ -890,8 +874,9 @@ class MailboxOrgClient:
             where = f" to {target.scheme}://{target.netloc}{target.path}" if target.netloc else ""
             message = (
                 f"{host} redirected {method} (HTTP {status}){where}; redirects are not followed. "
-                f"Set {_ENDPOINT_KEY} ({_ENDPOINT_ENV}) to the final URL."
+                "Set the endpoint to the final URL."
             )
         else:
             message = f"{host} answered {method} with HTTP {status} {reason}".rstrip()
-        raise _AttemptFailed(HTTPStatusError(message, method=method, status_code=status), transient=False)
+        error = HTTPStatusError(message, method=method, status_code=status).about("endpoint")
+        raise _AttemptFailed(error, transient=False)

@@ -383,7 +383,7 @@ class PropagationChecker:
                 f"could not find the DNS zone of {_text(final)}: no SOA record for it or any parent "
                 f"from the resolvers {_list(resolvers)}. Check that the domain is delegated, or name "
                 "the nameservers to ask explicitly."
-            )
+            ).about("nameservers")
         zone = soa.name
         ns_names = self._zone_nameservers(zone, resolvers, budget)
         addresses = _parallel(lambda ns: self._addresses_of(ns, resolvers, budget), ns_names)
@@ -416,7 +416,7 @@ class PropagationChecker:
             raise DnsCheckError(
                 f"no recursive DNS resolver to discover the zone's nameservers with ({given}); "
                 "name the nameservers to ask explicitly."
-            )
+            ).about("nameservers")
         return found
 
     def _follow_cnames(
@@ -689,7 +689,7 @@ def _system_resolvers() -> tuple[Nameserver, ...]:
         raise DnsCheckError(
             f"cannot read the system's DNS resolver configuration ({exc}); name the nameservers "
             "to ask explicitly."
-        ) from None
+        ).about("nameservers") from None
     found: list[Nameserver] = []
     for entry in resolver.nameservers:
         if isinstance(entry, dns.nameserver.Do53Nameserver):

@@ -23,9 +23,6 @@ from .scrubbing import scrub, scrub_value
 
 __all__ = ["parse_response"]
 
-_ENDPOINT_KEY = "mailboxorg:endpoint"
-_ENDPOINT_ENV = "MAILBOXORG_ENDPOINT"
-
 
 def _reject_constant(name: str) -> NoReturn:
     raise ValueError(f"{name} is not valid JSON")
@@ -64,12 +61,14 @@ def parse_response(
     """
 
     def invalid(what: str) -> InvalidResponseError:
-        return InvalidResponseError(
-            f"mailbox.org sent an invalid answer to {method}: {what}. Check that {_ENDPOINT_KEY} "
-            f"({_ENDPOINT_ENV}) points to the mailbox.org JSON-RPC API.",
+        error = InvalidResponseError(
+            f"mailbox.org sent an invalid answer to {method}: {what}. Check that the endpoint "
+            "points to the mailbox.org JSON-RPC API.",
             method=method,
             sent=True,
         )
+        error.about("endpoint")
+        return error
 
     try:
         envelope = json.loads(body, parse_constant=_reject_constant)

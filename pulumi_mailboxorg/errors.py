@@ -29,7 +29,9 @@ Rules every raiser follows:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
+
+_E = TypeVar("_E", bound="MailboxOrgError")
 
 __all__ = [
     "ApiError",
@@ -52,7 +54,20 @@ __all__ = [
 
 
 class MailboxOrgError(Exception):
-    """Root of every exception this package raises on purpose."""
+    """Root of every exception this package raises on purpose.
+
+    ``settings`` names, neutrally, the options of the raiser that the error is about (``endpoint``,
+    ``username``, ``password``, ``rate_limit``, ``read_timeout``, ``nameservers``): the transport
+    and the DNS checker know nothing of stack configuration, and the provider layer
+    (:func:`pulumi_mailboxorg.config.name_settings`) adds the stack key and variable to the message.
+    """
+
+    settings: tuple[str, ...] = ()
+
+    def about(self: _E, *settings: str) -> _E:
+        """Record the neutral option names this error is about; returns the error itself."""
+        self.settings = settings
+        return self
 
 
 class ConfigurationError(MailboxOrgError):

@@ -27,6 +27,7 @@ import pytest
 import pulumi_mailboxorg.client as client_module
 from client_stub import FakeApi, Received, Reply, StubServer, ok
 from pulumi_mailboxorg.client import MAX_RETRY_AFTER, MailboxOrgClient
+from pulumi_mailboxorg.config import name_settings
 from pulumi_mailboxorg.emulator import Emulator
 from pulumi_mailboxorg.errors import (
     ConnectionFailedError,
@@ -250,7 +251,8 @@ def test_a_retry_after_beyond_the_bound_is_raised_at_once_without_waiting(
     assert caught.value.retry_after == MAX_RETRY_AFTER + 1
     assert caught.value.sent is False
     assert caught.value.status_code == 429
-    assert "mailboxorg:rateLimit" in str(caught.value)
+    assert caught.value.settings == ("rate_limit",)
+    assert "mailboxorg:rateLimit" in str(name_settings(caught.value))
     assert sleeps == []
     assert api.calls["domain.add"] == 1
 
