@@ -74,7 +74,9 @@ SETTINGS: tuple[Setting, ...] = (
         "MAILBOXORG_VERIFICATION_TIMEOUT",
         str(int(DEFAULT_VERIFICATION_TIMEOUT)),
         False,
-        "Seconds a Domain create waits for its ownership TXT record to be accepted (0 = do not wait).",
+        "Seconds a Domain create waits for its ownership TXT record to be accepted (0 = do not wait): a "
+        "deadline for the whole wait, DNS checks included (it ends within this plus one DNS query and "
+        "one API call).",
     ),
     Setting(
         "mailboxorg:rateLimit",
@@ -95,7 +97,8 @@ SETTINGS: tuple[Setting, ...] = (
         "MAILBOXORG_REQUEST_TIMEOUT",
         str(int(DEFAULT_REQUEST_TIMEOUT)),
         False,
-        "Seconds to wait for each API answer. A read that times out is retried; a change that times "
+        "Seconds to wait for one whole API answer (connect, send, status, headers, body): a server that "
+        "trickles its answer is cut off then. A read that times out is retried; a change that times "
         "out is confirmed by reading the object back.",
     ),
 )
