@@ -28,7 +28,8 @@ Retry policy (one rule, applied per attempt)
     A failed attempt is repeated, at most ``max_retries`` times with capped exponential backoff and
     jitter (:func:`backoff_delay`), when the failure is *transient* and repeating it is *safe*:
 
-    * transient: connection refused/reset/dropped, connect or read timeout, HTTP 502/503/504, a
+    * transient: connection refused/reset/dropped, a connect timeout or an answer not complete within
+      the deadline (``read_timeout``: the whole answer, however it trickles), HTTP 502/503/504, a
       malformed body (not JSON, or not a JSON-RPC 2.0 envelope), and HTTP 429. Not transient: TLS
       certificate failures, other HTTP statuses, and every JSON-RPC ``error`` (:class:`ApiError`).
     * safe: the method is read-only (:func:`is_read_only`: ``*.get``, ``*.list``, ``auth``, ...),
@@ -568,7 +569,7 @@ class MailboxOrgClient:
         if not isinstance(level, str) or not level:
             raise self._bad_auth_result('"level" is missing')
         self._count(logins=1)
-        _log.debug("logged in as %r (level %s)", self._username, level)
+        _log.debug("logged in as %r (level %r)", self._username, level)
         return _Session(auth_id=auth_id, level=level)
 
     @staticmethod
@@ -728,6 +729,7 @@ class MailboxOrgClient:
                     verify=self._verify,
                 ) as response:
                     content = self._read_body(response, method)
+                    exchange.finish()  # before the connection goes back to the pool
                     answer = (
                         response.status_code,
                         response.reason or "",

@@ -37,6 +37,7 @@ class Exchange:
         self._lock = threading.Lock()
         self._sock: socket.socket | None = None
         self._expired = False
+        self._finished = False
 
     @property
     def expired(self) -> bool:
@@ -47,13 +48,24 @@ class Exchange:
         if sock is None:
             return
         with self._lock:
+            if self._finished:
+                return
             self._sock = sock
             late = self._expired
         if late:
             _shutdown(sock)
 
+    def finish(self) -> None:
+        """The answer is complete: from now on the deadline must not touch the socket, which goes back
+        to the pool (call this before releasing the connection)."""
+        with self._lock:
+            self._finished = True
+            self._sock = None
+
     def expire(self) -> None:
         with self._lock:
+            if self._finished:
+                return
             self._expired = True
             sock = self._sock
         if sock is not None:
@@ -125,6 +137,7 @@ def exchange_deadline(seconds: float) -> Iterator[Exchange]:
     try:
         yield exchange
     finally:
+        exchange.finish()
         _current.exchange = previous
         _watchdog.disarm(ticket)
 

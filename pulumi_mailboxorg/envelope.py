@@ -98,8 +98,12 @@ def parse_response(
             raise invalid('the "error" object has no string "message"')
         data = error.get("data")
         if code == 218:
-            # host/txt are server-issued tokens; scrubbing could corrupt them.
-            raise _api_error(method, code, scrub(message, secrets), data)
+            # host/txt are server-issued tokens; scrubbing could corrupt them. Only the copy that a
+            # message may quote (an unusable challenge) is scrubbed.
+            required = _api_error(method, code, scrub(message, secrets), data)
+            if isinstance(required, DnsVerificationRequiredError):
+                required.shown_data = scrub_value(data, secrets)
+            raise required
         raise _api_error(method, code, scrub(message, secrets), scrub_value(data, secrets))
     if not id_matches:
         raise invalid(f'the answer\'s "id" is not the request\'s id "{request_id}"')

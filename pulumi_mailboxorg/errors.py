@@ -164,6 +164,9 @@ class DnsVerificationRequiredError(ApiError):
         payload = data if isinstance(data, dict) else {}
         self.host: str = str(payload.get("host", "")).rstrip(".")
         self.txt: str = str(payload.get("txt", ""))
+        #: ``data`` as it may be quoted in a message: the client scrubs the call's secrets from it
+        #: (``data`` itself is kept as sent: its tokens must not be altered).
+        self.shown_data: Any = data
 
 
 class ChallengeError(MailboxOrgError):

@@ -16,6 +16,7 @@ nothing of HTTP or Pulumi: the DNS check and the retry are passed in.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,6 +47,10 @@ class Challenge:
     txt: str
 
 
+#: A record name as a 218 may give it: ASCII labels of letters, digits, hyphens and underscores.
+_DNS_NAME = re.compile(
+    r"(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.)*[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?"
+)
 #: Longest excerpt of an unusable server value quoted in a message.
 _SHOWN = 120
 
@@ -70,12 +75,15 @@ def challenge_from(domain: str, error: DnsVerificationRequiredError) -> Challeng
     """
     data = error.data if isinstance(error.data, dict) else {}
     host_raw, txt_raw = data.get("host"), data.get("txt")
+    shown = error.shown_data if isinstance(error.shown_data, dict) else {}
     problems: list[str] = []
     host = host_raw.rstrip(".").lower() if isinstance(host_raw, str) else ""
     if not isinstance(host_raw, str) or not host:
         problems.append("it names no record (host)")
     elif not host_raw.isprintable() or any(ch.isspace() for ch in host_raw):
         problems.append("the record name (host) is not printable text without white space")
+    elif not _DNS_NAME.fullmatch(host):
+        problems.append("the record name (host) is not a DNS name (letters, digits, '-', '_' and dots)")
     elif host != domain and not host.endswith("." + domain):
         problems.append(f"the record name (host) is outside the domain {domain}")
     if not isinstance(txt_raw, str) or not txt_raw:
@@ -85,8 +93,8 @@ def challenge_from(domain: str, error: DnsVerificationRequiredError) -> Challeng
     if problems:
         raise ChallengeError(
             f"mailbox.org answered domain.add for {domain} with an unusable ownership challenge "
-            f"(error {error.code}): {'; '.join(problems)}. It sent host {_shown(host_raw)} and txt "
-            f"{_shown(txt_raw)}. Nothing was published or waited for; try again later, or ask "
+            f"(error {error.code}): {'; '.join(problems)}. It sent host {_shown(shown.get('host'))} and txt "
+            f"{_shown(shown.get('txt'))}. Nothing was published or waited for; try again later, or ask "
             "mailbox.org support about the record it wants."
         )
     assert isinstance(txt_raw, str)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from pulumi_mailboxorg.dnscheck import PropagationResult, ServerAnswer
@@ -210,3 +212,32 @@ def test_an_unusable_218_fails_at_once_naming_what_the_server_sent(
 def test_record_lines_quote_the_value_so_it_cannot_forge_log_lines() -> None:
     line = record_line(Challenge("example.com", "x.example.com", 'say "hi" \\ there'))
     assert line == 'x.example.com. TXT "say \\"hi\\" \\\\ there"'
+
+
+def test_an_unusable_218_never_quotes_a_secret_the_server_echoed() -> None:
+    from pulumi_mailboxorg.envelope import parse_response
+
+    secret = "Sentinel-Pa55word-7f3a"
+    body = json.dumps(
+        {
+            "jsonrpc": "2.0",
+            "id": "1",
+            "error": {
+                "code": 218,
+                "message": f"no {secret}",
+                "data": {"host": f"{secret}.evil.example", "txt": secret},
+            },
+        }
+    )
+    with pytest.raises(DnsVerificationRequiredError) as required:
+        parse_response(body, method="domain.add", request_id="1", secrets=[secret])
+    assert required.value.data["txt"] == secret  # the token itself is kept as sent
+    with pytest.raises(ChallengeError) as caught:
+        challenge_from("example.com", required.value)
+    assert secret not in str(caught.value)
+    assert "<redacted>" in str(caught.value)
+
+
+def test_a_218_whose_host_is_no_dns_name_is_refused() -> None:
+    with pytest.raises(ChallengeError, match="not a DNS name"):
+        challenge_from("example.com", required({"host": "a<b>.example.com", "txt": "abc"}))
