@@ -78,7 +78,15 @@ def _shutdown(sock: socket.socket) -> None:
 
 
 class _Watchdog:
-    """One daemon thread that expires exchanges at their deadlines (started on first use)."""
+    """One daemon thread that expires exchanges at their deadlines (started on first use).
+
+    Cheap on the hot path: arming pushes onto a heap and wakes the thread only when the new deadline
+    is the earliest; disarming only marks the ticket. The thread sleeps until the earliest deadline
+    (plus a little slack, so that one wake-up handles all that are due) and then drops every
+    finished exchange in front of the first running one.
+    """
+
+    _SLACK = 0.05
 
     def __init__(self) -> None:
         self._cond = threading.Condition()
@@ -96,7 +104,8 @@ class _Watchdog:
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="mailboxorg-deadline", daemon=True)
                 self._thread.start()
-            self._cond.notify()
+            if self._heap[0][1] == ticket:  # a new earliest deadline: the thread must wake sooner
+                self._cond.notify()
             return ticket
 
     def disarm(self, ticket: int) -> None:
@@ -108,19 +117,23 @@ class _Watchdog:
     def _run(self) -> None:
         while True:
             with self._cond:
-                while self._heap and self._heap[0][1] in self._cancelled:
-                    self._cancelled.discard(heapq.heappop(self._heap)[1])
-                if not self._heap:
-                    self._cond.wait()
+                now = time.monotonic()
+                due: list[Exchange] = []
+                while self._heap and (self._heap[0][0] <= now or self._heap[0][1] in self._cancelled):
+                    _, ticket, exchange = heapq.heappop(self._heap)
+                    if ticket in self._cancelled:
+                        self._cancelled.discard(ticket)
+                    else:
+                        self._live.discard(ticket)
+                        due.append(exchange)
+                if not due:
+                    if self._heap:
+                        self._cond.wait(self._heap[0][0] - now + self._SLACK)
+                    else:
+                        self._cond.wait()
                     continue
-                deadline, ticket, exchange = self._heap[0]
-                wait = deadline - time.monotonic()
-                if wait > 0:
-                    self._cond.wait(wait)
-                    continue
-                heapq.heappop(self._heap)
-                self._live.discard(ticket)
-            exchange.expire()
+            for exchange in due:
+                exchange.expire()
 
 
 _watchdog = _Watchdog()
