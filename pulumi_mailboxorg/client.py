@@ -43,7 +43,7 @@ Retry policy (one rule, applied per attempt)
 
 Confirming the outcome of a mutating call
     A mutating call (``*.add``, ``*.set``, ``*.del``, ...) is never sent twice blindly: if its
-    answer is lost (connection dropped or reset after sending, read timeout, HTTP 5xx, malformed
+    answer is lost (connection dropped or reset after sending, answer deadline passed, HTTP 5xx, malformed
     body) the client raises the :class:`TransportError` with ``sent=True``, meaning *it may or may
     not have been applied*. The caller confirms the outcome by reading, then decides:
 

@@ -206,5 +206,8 @@ class DeadlineAdapter(requests.adapters.HTTPAdapter):
 
     def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
         manager = super().proxy_manager_for(proxy, **proxy_kwargs)
-        manager.pool_classes_by_scheme = dict(_POOLS)
+        if not proxy.lower().startswith("socks"):
+            # A SOCKS manager has pool classes of its own (which open the SOCKS connection): they
+            # are kept, and there only the per-read timeouts apply.
+            manager.pool_classes_by_scheme = dict(_POOLS)
         return manager
