@@ -37,6 +37,7 @@ from .properties import Prop
 from .provider import LOGIN_PROPS, MailboxOrgProvider, is_unknown, user_errors
 from .resource import MailboxOrgResource
 from .validation import account_name, canonical_domain
+from .verification import challenge_from, record_line
 
 if TYPE_CHECKING:
     from .client import MailboxOrgClient
@@ -175,16 +176,17 @@ class DomainChallengeProvider(MailboxOrgProvider):
         try:
             _probe(client, probe)
         except DnsVerificationRequiredError as exc:
+            challenge = challenge_from(domain, exc)
             outs = {
                 **props,
                 "account": account,
                 "domain": domain,
                 "zone": props.get("zone"),
-                "host": exc.host,
-                "txt": exc.txt,
-                "recordName": _relative(exc.host, zone),
+                "host": challenge.host,
+                "txt": challenge.txt,
+                "recordName": _relative(challenge.host, zone),
             }
-            self.log(f'DomainChallenge {domain}: publish {exc.host}. TXT "{exc.txt}"')
+            self.log(f"DomainChallenge {domain}: publish {record_line(challenge)}")
             return CreateResult(f"{account}/{domain}", outs)
         except InvalidSessionError:
             raise  # the session, not the object: no "refused" message

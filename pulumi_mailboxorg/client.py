@@ -28,7 +28,8 @@ Retry policy (one rule, applied per attempt)
     A failed attempt is repeated, at most ``max_retries`` times with capped exponential backoff and
     jitter (:func:`backoff_delay`), when the failure is *transient* and repeating it is *safe*:
 
-    * transient: connection refused/reset/dropped, connect or read timeout, HTTP 502/503/504, a
+    * transient: connection refused/reset/dropped, a connect timeout or an answer not complete within
+      the deadline (``read_timeout``: the whole answer, however it trickles), HTTP 502/503/504, a
       malformed body (not JSON, or not a JSON-RPC 2.0 envelope), and HTTP 429. Not transient: TLS
       certificate failures, other HTTP statuses, and every JSON-RPC ``error`` (:class:`ApiError`).
     * safe: the method is read-only (:func:`is_read_only`: ``*.get``, ``*.list``, ``auth``, ...),
@@ -42,7 +43,7 @@ Retry policy (one rule, applied per attempt)
 
 Confirming the outcome of a mutating call
     A mutating call (``*.add``, ``*.set``, ``*.del``, ...) is never sent twice blindly: if its
-    answer is lost (connection dropped or reset after sending, read timeout, HTTP 5xx, malformed
+    answer is lost (connection dropped or reset after sending, answer deadline passed, HTTP 5xx, malformed
     body) the client raises the :class:`TransportError` with ``sent=True``, meaning *it may or may
     not have been applied*. The caller confirms the outcome by reading, then decides:
 
@@ -62,8 +63,9 @@ Security
     ``https://`` only, except ``http://`` to a loopback host (127.0.0.0/8, ``::1``, ``localhost``)
     for the local emulator. TLS certificates are always verified (``REQUESTS_CA_BUNDLE`` may name a
     CA bundle; verification cannot be turned off). Proxies follow ``HTTPS_PROXY``/``HTTP_PROXY``/
-    ``ALL_PROXY`` and ``NO_PROXY``; the CA bundle and proxies are read from the environment once,
-    when the client is created. Redirects are not followed (they would carry the
+    ``ALL_PROXY`` and ``NO_PROXY`` for ``https://`` endpoints; an ``http://`` (loopback) endpoint is
+    never proxied, so no proxy sees credentials in clear; the CA bundle and proxies are read from
+    the environment once, when the client is created. Redirects are not followed (they would carry the
     Auth-ID elsewhere), cookies are refused and ``.netrc`` credentials are never sent. No exception
     message and no log line contains a password, an Auth-ID or any other secret parameter:
     parameters are logged with the keys of :func:`is_secret_param` redacted, and the values of the
@@ -83,21 +85,17 @@ import json
 import logging
 import math
 import os
-import random
 import re
 import threading
 import time
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import timezone
-from email.utils import parsedate_to_datetime
 from importlib.metadata import PackageNotFoundError, version
 from types import TracebackType
 from typing import Any, Final, NoReturn
 from urllib.parse import urlsplit
 
 import requests
-import requests.adapters
 import requests.utils
 from urllib3.exceptions import NewConnectionError, ReadTimeoutError
 
@@ -106,7 +104,6 @@ from pulumi_mailboxorg.errors import (
     AuthenticationError,
     ConfigurationError,
     ConnectionFailedError,
-    DnsVerificationRequiredError,
     HTTPStatusError,
     InvalidResponseError,
     InvalidSessionError,
@@ -115,6 +112,13 @@ from pulumi_mailboxorg.errors import (
     RequestTimeoutError,
     TransportError,
 )
+
+from .deadlines import DeadlineAdapter, exchange_deadline
+
+# The pure parts live in their own modules; their public names stay importable from here.
+from .envelope import parse_response
+from .retrying import MAX_RETRY_AFTER, TokenBucket, backoff_delay, is_read_only, parse_retry_after
+from .scrubbing import is_secret_param, redact_params, scrub, secret_values
 
 __all__ = [
     "ANONYMOUS_METHODS",
@@ -150,9 +154,6 @@ ANONYMOUS_METHODS: Final = frozenset(
     }
 )
 
-#: Longest ``Retry-After`` (seconds) the client waits for on HTTP 429 before giving up.
-MAX_RETRY_AFTER: Final = 120.0
-
 #: Largest response body accepted (after decompression); a larger one is an InvalidResponseError.
 MAX_RESPONSE_BYTES: Final = 64 * 1024 * 1024
 
@@ -169,319 +170,9 @@ def _package_version() -> str:
 #: The default ``User-Agent``.
 DEFAULT_USER_AGENT: Final = f"pulumi-mailboxorg/{_package_version()}"
 
-_ENDPOINT_KEY: Final = "mailboxorg:endpoint"
-_ENDPOINT_ENV: Final = "MAILBOXORG_ENDPOINT"
-_USERNAME_KEY: Final = "mailboxorg:username"
-_USERNAME_ENV: Final = "MAILBOXORG_USERNAME"
-_PASSWORD_KEY: Final = "mailboxorg:password"  # noqa: S105 (a config key name)
-_PASSWORD_ENV: Final = "MAILBOXORG_PASSWORD"  # noqa: S105 (a variable name)
-_RATE_LIMIT_KEY: Final = "mailboxorg:rateLimit"
-_RATE_LIMIT_ENV: Final = "MAILBOXORG_RATE_LIMIT"
 
 _RETRYABLE_STATUS: Final = frozenset({502, 503, 504})
 _POOL_SIZE: Final = 8
-_REDACTED: Final = "<redacted>"
-#: Secrets shorter than this are not scrubbed from free text (it would garble every message).
-_MIN_SCRUB_LENGTH: Final = 4
-
-# Method classification for the retry policy ------------------------------------------------------
-
-_READ_ONLY_SUFFIXES: Final = frozenset({"get", "list", "search", "listmethods"})
-_READ_ONLY_METHODS: Final = frozenset(
-    {
-        # `auth` changes no stored data: a repeated `auth` only opens one more, unused session.
-        "auth",
-        "hello.world",
-        "hello.innerworld",
-        "search",
-        "test.accountallowed",
-        "test.domainallowed",
-        "utils.validator",
-        "domain.validate.spf",
-        "mail.externaluid",
-    }
-)
-
-
-def is_read_only(method: str) -> bool:
-    """Whether ``method`` may be sent again after its answer was lost (the retry classification).
-
-    True for methods that change no stored data: every ``*.get``, ``*.list`` and ``*.search``,
-    ``mail.passwordreset.listmethods``, the session and test helpers (``auth``, ``hello.world``,
-    ``hello.innerworld``, ``search``, ``test.*allowed``, ``utils.validator``), and the read-only
-    ``domain.validate.spf`` and ``mail.externaluid``. Everything else, including any method this
-    table does not know, is treated as mutating (the safe default). ``deauth`` is mutating: a
-    repeated ``deauth`` would fail with 253.
-    """
-    return method in _READ_ONLY_METHODS or method.rpartition(".")[2] in _READ_ONLY_SUFFIXES
-
-
-# Secrets: redaction of parameters and scrubbing of free text -------------------------------------
-
-_SECRET_KEYS: Final = frozenset(
-    {
-        "pass",
-        "password",
-        "password_hash",
-        "new_account_password",
-        "telephone_password",
-        "room_password",
-        "room_admin_password",
-        "token",
-        "auth_id",
-        "hpls-auth",
-        "session",
-    }
-)
-_SECRET_KEY_PARTS: Final = ("password", "secret", "token")
-
-
-def is_secret_param(key: str) -> bool:
-    """Whether a parameter (or result) key holds a secret that must never be logged or shown.
-
-    The keys mailbox.org treats as write-only (``password``, ``pass``, ``password_hash``,
-    ``new_account_password``, ``telephone_password``, room passwords), ``token``, Auth-ID carriers,
-    and, to be safe, any key containing ``password``, ``secret`` or ``token`` (case-insensitive).
-    """
-    lowered = key.lower()
-    return lowered in _SECRET_KEYS or any(part in lowered for part in _SECRET_KEY_PARTS)
-
-
-def redact_params(value: Any) -> Any:
-    """Return a copy of ``value`` with the values of secret keys replaced, at any depth."""
-    if isinstance(value, Mapping):
-        return {
-            key: _REDACTED if isinstance(key, str) and is_secret_param(key) else redact_params(item)
-            for key, item in value.items()
-        }
-    if isinstance(value, (list, tuple)):
-        return [redact_params(item) for item in value]
-    return value
-
-
-def scrub(text: str, secrets: Collection[str]) -> str:
-    """Replace every occurrence of each secret (of at least 4 characters) in ``text``.
-
-    Used on text that comes from the server (error messages) or from the network stack, as a
-    second line of defence should a server ever echo a password or an Auth-ID back.
-    """
-    found = {s for s in secrets if len(s) >= _MIN_SCRUB_LENGTH and s in text}
-    if not found:
-        return text
-    masked = [False] * len(text)
-    for secret in found:
-        start = text.find(secret)
-        while start != -1:  # overlapping occurrences too
-            masked[start : start + len(secret)] = [True] * len(secret)
-            start = text.find(secret, start + 1)
-    pieces: list[str] = []
-    for index, char in enumerate(text):
-        if not masked[index]:
-            pieces.append(char)
-        elif index == 0 or not masked[index - 1]:
-            pieces.append(_REDACTED)
-    result = "".join(pieces)
-    # A replacement next to the remaining text could spell a secret again: then withhold it all.
-    if any(s in result for s in found):
-        return "" if any(s in _REDACTED for s in found) else _REDACTED
-    return result
-
-
-def _scrub_value(value: Any, secrets: Collection[str]) -> Any:
-    """``scrub`` applied to every string inside a JSON value (keys included)."""
-    if isinstance(value, str):
-        return scrub(value, secrets)
-    if isinstance(value, dict):
-        return {scrub(str(k), secrets): _scrub_value(v, secrets) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_scrub_value(item, secrets) for item in value]
-    return value
-
-
-def _secret_values(value: Any) -> Iterator[str]:
-    """The string values held under secret keys in ``value``, at any depth."""
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            if isinstance(key, str) and is_secret_param(key) and isinstance(item, str):
-                yield item
-            else:
-                yield from _secret_values(item)
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            yield from _secret_values(item)
-
-
-# Response parsing (pure) -------------------------------------------------------------------------
-
-
-def _reject_constant(name: str) -> NoReturn:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-def _api_error(method: str, code: int, message: str, data: Any) -> ApiError:
-    """Map a JSON-RPC error to the matching :class:`ApiError` subclass."""
-    if code == 253:
-        return InvalidSessionError(method, code, message, data)
-    if code == 218:
-        return DnsVerificationRequiredError(method, code, message, data)
-    if code == 2 and method == "auth":
-        return AuthenticationError(method, code, message, data)
-    # Code 2 elsewhere is the guessed "permission denied" (guesses.ERRORS): a plain ApiError.
-    return ApiError(method, code, message, data)
-
-
-def parse_response(
-    body: bytes | str,
-    *,
-    method: str,
-    request_id: str,
-    secrets: Collection[str] = (),
-) -> Any:
-    """Decode one JSON-RPC 2.0 response body and return its ``result``.
-
-    Raises :class:`InvalidResponseError` (``sent=True``) when the body is not JSON or not a
-    response envelope: not an object, ``jsonrpc`` other than ``"2.0"``, an ``id`` other than
-    ``request_id``, neither ``error`` nor ``result``, or an ``error`` that is not an object with an
-    integer ``code`` and a string ``message``. ``error`` is checked before ``result`` (the server
-    may send ``"result": null`` next to an error); an error answer may carry ``"id": null``, as
-    JSON-RPC 2.0 allows when the server could not read the request's id. A well-formed error
-    raises the matching :class:`ApiError` subclass (see :func:`_api_error`), its message and data
-    scrubbed of ``secrets``. No exception message quotes the body. This function never raises
-    anything else, whatever the input.
-    """
-
-    def invalid(what: str) -> InvalidResponseError:
-        return InvalidResponseError(
-            f"mailbox.org sent an invalid answer to {method}: {what}. Check that {_ENDPOINT_KEY} "
-            f"({_ENDPOINT_ENV}) points to the mailbox.org JSON-RPC API.",
-            method=method,
-            sent=True,
-        )
-
-    try:
-        envelope = json.loads(body, parse_constant=_reject_constant)
-    except RecursionError:
-        raise invalid("the body is nested too deeply") from None
-    except (ValueError, TypeError) as exc:
-        # JSONDecodeError's text names only a position, never the content.
-        reason = exc.msg if isinstance(exc, json.JSONDecodeError) else type(exc).__name__
-        raise invalid(f"the body is not JSON ({reason}, {len(body)} bytes)") from None
-    if not isinstance(envelope, dict):
-        raise invalid(f"the body is a JSON {type(envelope).__name__}, not a JSON-RPC object")
-    if envelope.get("jsonrpc") != "2.0":
-        raise invalid('the "jsonrpc" member is not "2.0"')
-    error = envelope.get("error")
-    response_id = envelope.get("id")
-    id_matches = isinstance(response_id, str) and response_id == request_id
-    if error is not None:
-        if not (id_matches or response_id is None):
-            raise invalid(f'the error answer\'s "id" is not the request\'s id "{request_id}"')
-        if not isinstance(error, dict):
-            raise invalid('the "error" member is not an object')
-        code = error.get("code")
-        message = error.get("message")
-        if not isinstance(code, int) or isinstance(code, bool):
-            raise invalid('the "error" object has no integer "code"')
-        if not isinstance(message, str):
-            raise invalid('the "error" object has no string "message"')
-        data = error.get("data")
-        if code == 218:
-            # host/txt are server-issued tokens; scrubbing could corrupt them.
-            raise _api_error(method, code, scrub(message, secrets), data)
-        raise _api_error(method, code, scrub(message, secrets), _scrub_value(data, secrets))
-    if not id_matches:
-        raise invalid(f'the answer\'s "id" is not the request\'s id "{request_id}"')
-    if "result" not in envelope:
-        raise invalid('the answer has neither "result" nor "error"')
-    return envelope["result"]
-
-
-_DELAY_SECONDS = re.compile(r"\d{1,12}(?:\.\d{1,9})?")
-
-
-def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delay-seconds or HTTP-date), or None.
-
-    None when the header is absent or unusable; never negative, never raises. ``now`` (epoch
-    seconds, default: the current time) is the reference for an HTTP-date.
-    """
-    if value is None:
-        return None
-    text = value.strip()
-    if _DELAY_SECONDS.fullmatch(text):
-        return float(text)
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    reference = time.time() if now is None else now
-    try:
-        delay = when.timestamp() - reference
-    except (OverflowError, OSError, ValueError):
-        return None
-    return max(0.0, delay) if math.isfinite(delay) else None
-
-
-def backoff_delay(retry: int, *, base: float, cap: float, rng: Callable[[], float] = random.random) -> float:
-    """Delay before retry number ``retry`` (0 for the first): ``min(cap, base * 2**retry)`` with
-    "equal jitter", i.e. a uniformly random value between half of that and all of it.
-
-    ``rng`` returns a float in [0, 1) (default :func:`random.random`).
-    """
-    ceiling = min(cap, base * 2.0 ** min(max(retry, 0), 64))
-    return ceiling * (0.5 + 0.5 * rng())
-
-
-# Client-side rate limit --------------------------------------------------------------------------
-
-
-class TokenBucket:
-    """A thread-safe token bucket: ``rate`` tokens per second, at most ``capacity`` stored.
-
-    :meth:`acquire` takes one token, waiting for it if needed. Waiting threads reserve their slot
-    under the lock and then sleep without holding it, so they are served in order and never block
-    one another's bookkeeping. The bucket starts full; ``capacity`` defaults to ``max(1, rate)``
-    (bursts of up to one second's worth of requests).
-    """
-
-    def __init__(
-        self,
-        rate: float,
-        capacity: float | None = None,
-        *,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        if not (math.isfinite(rate) and rate > 0):
-            raise ValueError("rate must be a positive number of requests per second")
-        self.rate = float(rate)
-        self.capacity = max(1.0, self.rate) if capacity is None else float(capacity)
-        if not (math.isfinite(self.capacity) and self.capacity >= 1.0):
-            raise ValueError("capacity must be at least 1")
-        self._clock = clock
-        self._sleep = sleep
-        self._lock = threading.Lock()
-        self._tokens = self.capacity
-        self._stamp = clock()
-
-    def reserve(self) -> float:
-        """Take one token now (possibly going into debt); return the seconds until it is due."""
-        with self._lock:
-            now = self._clock()
-            self._tokens = min(self.capacity, self._tokens + (now - self._stamp) * self.rate)
-            self._stamp = now
-            self._tokens -= 1.0
-            return 0.0 if self._tokens >= 0.0 else -self._tokens / self.rate
-
-    def acquire(self) -> float:
-        """Take one token, sleeping (without holding the lock) until it is due; return the wait."""
-        wait = self.reserve()
-        if wait > 0.0:
-            self._sleep(wait)
-        return wait
-
 
 # Endpoint validation -----------------------------------------------------------------------------
 
@@ -504,12 +195,12 @@ def check_endpoint(endpoint: str) -> str:
     """
 
     def refuse(why: str) -> ConfigurationError:
-        return ConfigurationError(
-            f"{_ENDPOINT_KEY} ({_ENDPOINT_ENV}) {why}; use {DEFAULT_ENDPOINT} (the default) or, "
-            "for the local emulator, http://127.0.0.1:PORT/v1/",
-            key=_ENDPOINT_KEY,
-            env=_ENDPOINT_ENV,
+        error = ConfigurationError(
+            f"the endpoint {why}; use {DEFAULT_ENDPOINT} (the default) or, "
+            "for the local emulator, http://127.0.0.1:PORT/v1/"
         )
+        error.about("endpoint")
+        return error
 
     if not isinstance(endpoint, str) or not endpoint.strip():
         raise refuse("is empty")
@@ -524,7 +215,7 @@ def check_endpoint(endpoint: str) -> str:
     if not host:
         raise refuse("names no host")
     if parts.username is not None or parts.password is not None:
-        raise refuse("must not contain credentials; set mailboxorg:username and mailboxorg:password")
+        raise refuse("must not contain credentials; give the user name and the password separately")
     if parts.scheme == "http" and not _is_loopback(host):
         raise refuse("uses http://, which is allowed only for a loopback host (127.0.0.1, ::1, localhost)")
     return endpoint.strip()
@@ -570,7 +261,13 @@ def _environment_settings(endpoint: str) -> tuple[dict[str, str], str | bool]:
     runner's large environment. The result is the same: ``HTTPS_PROXY``/``HTTP_PROXY``/
     ``ALL_PROXY`` unless ``NO_PROXY`` names the endpoint's host, and ``REQUESTS_CA_BUNDLE`` (else
     ``CURL_CA_BUNDLE``) as the CA bundle. ``.netrc`` is not read (the API authenticates by header).
+    An ``http://`` endpoint (loopback only, see :func:`check_endpoint`) is never proxied.
     """
+    parts = urlsplit(endpoint)
+    if parts.scheme == "http" and _is_loopback(parts.hostname or ""):
+        # Plain HTTP is allowed only to loopback (the emulator); a proxy would see the password and
+        # the Auth-ID in clear. Like Go's net/http, loopback is never proxied.
+        return {}, True
     proxies = dict(requests.utils.get_environ_proxies(endpoint))
     bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
     return proxies, bundle or True
@@ -600,19 +297,41 @@ def _causes(exc: BaseException) -> Iterator[BaseException]:
         stack.extend(item for item in nested if isinstance(item, BaseException))
 
 
-def _innermost(exc: BaseException) -> str:
-    """A short description of the deepest cause of a requests exception."""
+def _innermost(exc: BaseException, secrets: Collection[str] = ()) -> str:
+    """A short description of the deepest cause of a requests exception, scrubbed of ``secrets``.
+
+    The text may quote what the server sent (``BadStatusLine`` quotes the status line), so it is
+    scrubbed before it is shortened: a cut must never leave the start of a secret behind.
+    """
     deepest = list(_causes(exc))[-1]
-    text = str(deepest) or type(deepest).__name__
+    text = scrub(str(deepest), secrets) or type(deepest).__name__
     return text if len(text) <= 200 else text[:197] + "..."
+
+
+def _scrub_error(error: TransportError, secrets: Collection[str]) -> None:
+    """Scrub ``secrets`` from an error's message, and drop its cause when that quotes one.
+
+    Every text a server sends (reason phrases, status lines, a redirect's target) ends up in
+    these messages; the cause (a requests exception) would show the same text in a traceback.
+    """
+    if error.args and isinstance(error.args[0], str):
+        cleaned = scrub(error.args[0], secrets)
+        if cleaned != error.args[0]:
+            error.args = (cleaned, *error.args[1:])
+    cause = error.__cause__
+    if cause is not None and any(scrub(str(c), secrets) != str(c) for c in _causes(cause)):
+        error.__cause__ = None
+        error.__suppress_context__ = True
 
 
 class MailboxOrgClient:
     """A thread-safe JSON-RPC 2.0 client for the mailbox.org business API.
 
     ``endpoint`` is validated by :func:`check_endpoint`. ``username``/``password`` are needed only
-    once a method requires a session. ``connect_timeout``/``read_timeout`` are seconds (the read
-    timeout applies to each wait for data). ``max_retries`` bounds the retries of one call;
+    once a method requires a session. ``read_timeout`` is the longest wait, in seconds, for one whole
+    answer (connecting, sending, the status line, the headers and the whole body); a server that
+    trickles its answer is cut off then, like any timeout. ``connect_timeout`` bounds opening the
+    connection (within that deadline). ``max_retries`` bounds the retries of one call;
     ``backoff_base``/``backoff_max`` shape their delays. ``rate_limit`` (requests per second)
     enables a client-side :class:`TokenBucket` shared by all threads. See the module docstring for
     the session, retry and security behaviour.
@@ -643,17 +362,15 @@ class MailboxOrgClient:
                 raise ValueError(f"{name} must be a number of seconds >= 0")
         if rate_limit is not None and not (math.isfinite(rate_limit) and rate_limit > 0):
             raise ConfigurationError(
-                f"{_RATE_LIMIT_KEY} ({_RATE_LIMIT_ENV}) must be a positive number of requests "
-                "per second, or unset for no limit",
-                key=_RATE_LIMIT_KEY,
-                env=_RATE_LIMIT_ENV,
-            )
+                "the rate limit must be a positive number of requests per second, or unset for no limit"
+            ).about("rate_limit")
         if not _VALID_USER_AGENT.fullmatch(user_agent):
             raise ValueError("user_agent must be non-empty printable ASCII")
 
         self._username = username or None
         self._password = password or None
-        self._timeout = (float(connect_timeout), float(read_timeout))
+        self._deadline = float(read_timeout)
+        self._timeout = (min(float(connect_timeout), self._deadline), self._deadline)
         self._max_retries = max_retries
         self._backoff_base = float(backoff_base)
         self._backoff_max = float(backoff_max)
@@ -661,7 +378,7 @@ class MailboxOrgClient:
         self._user_agent = user_agent
 
         self._http = requests.Session()
-        adapter = requests.adapters.HTTPAdapter(
+        adapter = DeadlineAdapter(
             pool_connections=2, pool_maxsize=_POOL_SIZE, max_retries=0, pool_block=False
         )
         self._http.mount("https://", adapter)
@@ -835,26 +552,19 @@ class MailboxOrgClient:
     def _login_locked(self) -> _Session:
         """Call ``auth`` (with ``_login_lock`` held) and return the new session."""
         if self._username is None:
-            raise ConfigurationError(
-                f"no user name to log in with: set {_USERNAME_KEY} ({_USERNAME_ENV})",
-                key=_USERNAME_KEY,
-                env=_USERNAME_ENV,
-            )
+            raise ConfigurationError("no user name to log in with: set the user name").about("username")
         if self._password is None:
             raise ConfigurationError(
-                f"no password to log in as {self._username!r} with: set {_PASSWORD_KEY} "
-                f"({_PASSWORD_ENV}) as a secret",
-                key=_PASSWORD_KEY,
-                env=_PASSWORD_ENV,
-            )
+                f"no password to log in as {self._username!r} with: set the password (as a secret)"
+            ).about("password")
         try:
             result = self._send("auth", {"user": self._username, "pass": self._password}, None)
         except AuthenticationError as exc:
             exc.args = (
                 f"mailbox.org refused the login of {self._username!r} (API error {exc.code}: "
-                f"{exc.api_message}). Check {_USERNAME_KEY} ({_USERNAME_ENV}) and {_PASSWORD_KEY} "
-                f"({_PASSWORD_ENV}).",
+                f"{exc.api_message}). Check the user name and the password.",
             )
+            exc.about("username", "password")
             raise
         if not isinstance(result, dict):
             raise self._bad_auth_result("the result is not an object")
@@ -864,17 +574,19 @@ class MailboxOrgClient:
         if not isinstance(level, str) or not level:
             raise self._bad_auth_result('"level" is missing')
         self._count(logins=1)
-        _log.debug("logged in as %r (level %s)", self._username, level)
+        _log.debug("logged in as %r (level %r)", self._username, level)
         return _Session(auth_id=auth_id, level=level)
 
     @staticmethod
     def _bad_auth_result(what: str) -> InvalidResponseError:
-        return InvalidResponseError(
-            f"mailbox.org sent an invalid answer to auth: {what}. Check that {_ENDPOINT_KEY} "
-            f"({_ENDPOINT_ENV}) points to the mailbox.org JSON-RPC API.",
+        error = InvalidResponseError(
+            f"mailbox.org sent an invalid answer to auth: {what}. Check that the endpoint points to "
+            "the mailbox.org JSON-RPC API.",
             method="auth",
             sent=True,
         )
+        error.about("endpoint")
+        return error
 
     # Requests ------------------------------------------------------------------------------------
 
@@ -889,7 +601,7 @@ class MailboxOrgClient:
             return str(next(self._ids))
 
     def _secrets(self, params: Mapping[str, Any], session: _Session | None) -> list[str]:
-        secrets = list(_secret_values(params))
+        secrets = list(secret_values(params))
         if self._password is not None:
             secrets.append(self._password)
         if session is not None:
@@ -962,7 +674,7 @@ class MailboxOrgClient:
         started = time.monotonic()
         outcome = "?"
         try:
-            status, reason, location, retry_after, content = self._exchange(body, auth_id, method)
+            status, reason, location, retry_after, content = self._exchange(body, auth_id, method, secrets)
             outcome = f"HTTP {status}"
             result = self._interpret(
                 method, request_id, status, reason, location, retry_after, content, secrets
@@ -974,6 +686,7 @@ class MailboxOrgClient:
             raise
         except _AttemptFailed as failure:
             outcome = type(failure.error).__name__
+            _scrub_error(failure.error, secrets)
             raise self._with_guidance(failure, read_only) from None
         finally:
             _log.debug(
@@ -1002,7 +715,7 @@ class MailboxOrgClient:
         return failure
 
     def _exchange(
-        self, body: bytes, auth_id: str | None, method: str
+        self, body: bytes, auth_id: str | None, method: str, secrets: Collection[str] = ()
     ) -> tuple[int, str, str | None, str | None, bytes]:
         """POST ``body`` (with ``HPLS-AUTH: auth_id`` unless None); return (status, reason, Location,
         Retry-After, body) or raise _AttemptFailed."""
@@ -1010,25 +723,45 @@ class MailboxOrgClient:
         if auth_id is not None:
             request.headers["HPLS-AUTH"] = auth_id
         request.prepare_body(body, None)
-        try:
-            with self._http.send(
-                request,
-                timeout=self._timeout,
-                allow_redirects=False,
-                stream=True,
-                proxies=self._proxies,
-                verify=self._verify,
-            ) as response:
-                content = self._read_body(response, method)
-                return (
-                    response.status_code,
-                    response.reason or "",
-                    response.headers.get("Location"),
-                    response.headers.get("Retry-After"),
-                    content,
-                )
-        except requests.RequestException as exc:
-            raise self._transport_failure(exc, method) from None
+        with exchange_deadline(self._deadline) as exchange:
+            try:
+                with self._http.send(
+                    request,
+                    timeout=self._timeout,
+                    allow_redirects=False,
+                    stream=True,
+                    proxies=self._proxies,
+                    verify=self._verify,
+                ) as response:
+                    content = self._read_body(response, method)
+                    exchange.finish()  # before the connection goes back to the pool
+                    answer = (
+                        response.status_code,
+                        response.reason or "",
+                        response.headers.get("Location"),
+                        response.headers.get("Retry-After"),
+                        content,
+                    )
+            except requests.RequestException as exc:
+                if exchange.expired and not isinstance(exc, requests.exceptions.ConnectTimeout):
+                    raise self._deadline_passed(method, exc) from None
+                raise self._transport_failure(exc, method, secrets) from None
+            except _AttemptFailed:
+                if exchange.expired:
+                    raise self._deadline_passed(method, None) from None
+                raise
+            if exchange.expired:  # cut off: what was read may look complete but is not the answer
+                raise self._deadline_passed(method, None)
+            return answer
+
+    def _deadline_passed(self, method: str, cause: BaseException | None) -> _AttemptFailed:
+        """The whole-answer deadline passed: a timeout whose request may have been processed."""
+        host = urlsplit(self._endpoint).netloc
+        error = RequestTimeoutError(
+            f"{host} did not answer {method} within {self._deadline:g} s", method=method, sent=True
+        ).about("read_timeout")
+        error.__cause__ = cause
+        return _AttemptFailed(error, transient=True)
 
     @staticmethod
     def _read_body(response: requests.Response, method: str) -> bytes:
@@ -1048,10 +781,12 @@ class MailboxOrgClient:
             chunks.append(chunk)
         return b"".join(chunks)
 
-    def _transport_failure(self, exc: requests.RequestException, method: str) -> _AttemptFailed:
+    def _transport_failure(
+        self, exc: requests.RequestException, method: str, secrets: Collection[str] = ()
+    ) -> _AttemptFailed:
         """Map a requests exception to a TransportError, deciding ``sent`` and transience."""
         host = urlsplit(self._endpoint).netloc
-        detail = _innermost(exc)
+        detail = _innermost(exc, secrets)
         error: TransportError
         if isinstance(exc, requests.exceptions.SSLError):
             error = ConnectionFailedError(
@@ -1071,8 +806,8 @@ class MailboxOrgClient:
             isinstance(c, ReadTimeoutError) for c in causes
         ):
             error = RequestTimeoutError(
-                f"{host} did not answer {method} within {self._timeout[1]:g} s", method=method, sent=True
-            )
+                f"{host} did not answer {method} within {self._deadline:g} s", method=method, sent=True
+            ).about("read_timeout")
         elif isinstance(exc, requests.exceptions.ConnectionError) and any(
             isinstance(c, NewConnectionError) for c in causes
         ):
@@ -1109,16 +844,17 @@ class MailboxOrgClient:
     ) -> Any:
         """Turn an HTTP answer into the result, an ApiError, or _AttemptFailed."""
         host = urlsplit(self._endpoint).netloc
+        reason = reason if reason.isprintable() else repr(reason)  # server text: no forged lines
         if status == 429:
             seconds = parse_retry_after(retry_after)
             wait = f"; it asks to wait {seconds:g} s" if seconds is not None else ""
             raise _AttemptFailed(
                 RateLimitedError(
                     f"{host} is rate limiting requests (HTTP 429) and did not process {method}{wait}. "
-                    f"Lower {_RATE_LIMIT_KEY} ({_RATE_LIMIT_ENV}) or reduce parallelism.",
+                    "Lower the rate limit or reduce parallelism.",
                     method=method,
                     retry_after=seconds,
-                ),
+                ).about("rate_limit"),
                 transient=True,
             )
         if status in _RETRYABLE_STATUS:
@@ -1145,8 +881,9 @@ class MailboxOrgClient:
             where = f" to {target.scheme}://{target.netloc}{target.path}" if target.netloc else ""
             message = (
                 f"{host} redirected {method} (HTTP {status}){where}; redirects are not followed. "
-                f"Set {_ENDPOINT_KEY} ({_ENDPOINT_ENV}) to the final URL."
+                "Set the endpoint to the final URL."
             )
         else:
             message = f"{host} answered {method} with HTTP {status} {reason}".rstrip()
-        raise _AttemptFailed(HTTPStatusError(message, method=method, status_code=status), transient=False)
+        error = HTTPStatusError(message, method=method, status_code=status).about("endpoint")
+        raise _AttemptFailed(error, transient=False)

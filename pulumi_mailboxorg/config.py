@@ -16,12 +16,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .errors import ConfigurationError
+from .errors import ConfigurationError, MailboxOrgError
 
 if TYPE_CHECKING:
     from .dnscheck import Nameserver
 
-__all__ = ["DEFAULT_ENDPOINT", "SETTINGS", "ProviderConfig", "Setting"]
+__all__ = ["DEFAULT_ENDPOINT", "OPTION_KEYS", "SETTINGS", "ProviderConfig", "Setting", "name_settings"]
 
 DEFAULT_ENDPOINT = "https://api.mailbox.org/v1/"
 DEFAULT_VERIFICATION_TIMEOUT = 600.0
@@ -74,7 +74,9 @@ SETTINGS: tuple[Setting, ...] = (
         "MAILBOXORG_VERIFICATION_TIMEOUT",
         str(int(DEFAULT_VERIFICATION_TIMEOUT)),
         False,
-        "Seconds a Domain create waits for its ownership TXT record to be accepted (0 = do not wait).",
+        "Seconds a Domain create waits for its ownership TXT record to be accepted (0 = do not wait): a "
+        "deadline for the whole wait, DNS checks included (it ends within this plus one DNS query and "
+        "one API call).",
     ),
     Setting(
         "mailboxorg:rateLimit",
@@ -95,12 +97,47 @@ SETTINGS: tuple[Setting, ...] = (
         "MAILBOXORG_REQUEST_TIMEOUT",
         str(int(DEFAULT_REQUEST_TIMEOUT)),
         False,
-        "Seconds to wait for each API answer. A read that times out is retried; a change that times "
+        "Seconds to wait for one whole API answer (connect, send, status, headers, body): a server that "
+        "trickles its answer is cut off then. A read that times out is retried; a change that times "
         "out is confirmed by reading the object back.",
     ),
 )
 
 _BY_KEY = {s.key: s for s in SETTINGS}
+
+#: The stack key behind each neutral option name that the transport and the DNS checker put on
+#: their errors (:attr:`~pulumi_mailboxorg.errors.MailboxOrgError.settings`).
+OPTION_KEYS: dict[str, str] = {
+    "endpoint": "mailboxorg:endpoint",
+    "username": "mailboxorg:username",
+    "password": "mailboxorg:password",
+    "rate_limit": "mailboxorg:rateLimit",
+    "read_timeout": "mailboxorg:requestTimeout",
+    "nameservers": "mailboxorg:dnsNameservers",
+}
+
+
+def name_settings(error: MailboxOrgError) -> MailboxOrgError:
+    """Add the stack keys and variables behind ``error.settings`` to its message (once).
+
+    The transport and the DNS checker name only their own options ("the endpoint", "the rate
+    limit"); here, in the provider layer, the message gains e.g. "Setting: `mailboxorg:endpoint`
+    (environment variable MAILBOXORG_ENDPOINT)." A :class:`ConfigurationError` also gets ``key``
+    and ``env`` of the first. Returns ``error``.
+    """
+    named = [_BY_KEY[OPTION_KEYS[name]] for name in error.settings if name in OPTION_KEYS]
+    if not named or getattr(error, "_settings_named", False):
+        return error
+    listed = " and ".join(f"`{s.key}` (environment variable {s.env})" for s in named)
+    text = str(error.args[0]) if error.args else str(error)
+    text = text.rstrip()
+    if not text.endswith((".", "!", "?")):
+        text += "."
+    error.args = (f"{text} {'Settings' if len(named) > 1 else 'Setting'}: {listed}.", *error.args[1:])
+    if isinstance(error, ConfigurationError) and error.key is None:
+        error.key, error.env = named[0].key, named[0].env
+    error._settings_named = True  # type: ignore[attr-defined]
+    return error
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ the TXT values at ``name``. Two modes:
      order until one gives a usable answer: NOERROR or NXDOMAIN with AA set. A server that
      refuses, fails, times out or answers non-authoritatively (lame delegation) is an error.
 
-* **Explicit nameservers** (``nameservers`` given, e.g. from ``mailboxorg:dnsNameservers``):
+* **Explicit nameservers** (``nameservers`` given, e.g. from the provider's configuration):
   query exactly those servers, with recursion desired (RD=1: they may be recursive resolvers or
   authoritative servers). A CNAME chain in an answer is followed within the answer, and the same
   server is asked again for a target it did not chase. The zone and negative TTL come from an
@@ -34,6 +34,11 @@ the TXT values at ``name``. Two modes:
 TXT values are compared as whole records: the character-strings of one record are joined
 without separator (RFC 7208 §3.3 style), decoded as UTF-8. ``result.negative_ttl`` is
 ``min(SOA minimum, SOA TTL)`` (RFC 2308 §5), the longest a resolver may cache "no such record".
+
+Time: ``check(name, expected, budget)`` bounds the whole check (see :meth:`PropagationChecker.check`);
+each query waits at most the smaller of the per-query timeout and the time left. A reply that is not
+the response to the query (wrong id or question: a stray or spoofed packet) is ignored while the
+query waits for the real one, over UDP and TCP.
 
 Errors: a DNS failure of one server (timeout, connection refused, SERVFAIL, REFUSED, ...) goes
 into that server's :attr:`ServerAnswer.error`; it is never raised. :class:`DnsCheckError` is
@@ -48,6 +53,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -73,6 +79,7 @@ import dns.resolver
 import dns.rrset
 
 from .errors import DnsCheckError
+from .scrubbing import quote as _quote
 
 __all__ = [
     "Nameserver",
@@ -272,11 +279,41 @@ class PropagationResult:
         return "\n".join(lines)
 
 
-def _quote(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
 # ---------------------------------------------------------------------------- the checker
+
+
+class _OutOfTime(dns.exception.Timeout):
+    """The check's time budget is spent: no further query is sent."""
+
+
+class _Budget:
+    """The time one check may take: each query waits at most min(per-query timeout, time left)."""
+
+    def __init__(self, seconds: float | None, per_query: float) -> None:
+        self.seconds = seconds
+        self.per_query = per_query
+        self.deadline = None if seconds is None else time.monotonic() + seconds
+
+    def left(self) -> float | None:
+        return None if self.deadline is None else self.deadline - time.monotonic()
+
+    def spent(self) -> bool:
+        left = self.left()
+        return left is not None and left <= 0
+
+    def query_timeout(self) -> float:
+        """Seconds the next query may wait; _OutOfTime when the budget is spent."""
+        left = self.left()
+        if left is None:
+            return self.per_query
+        if left <= 0:
+            raise _OutOfTime
+        return min(self.per_query, left)
+
+    def ran_out(self, name: dns.name.Name, stage: str) -> DnsCheckError:
+        return DnsCheckError(
+            f"the DNS check of {_text(name)} ran out of its time ({self.seconds:g} s) while {stage}"
+        )
 
 
 class PropagationChecker:
@@ -285,8 +322,8 @@ class PropagationChecker:
     ``nameservers``: query exactly these (RD=1) instead of discovering the authoritative ones;
     an empty sequence counts as not given. ``bootstrap``: recursive resolvers for discovery
     (default: the system's). ``authoritative_port``: the port of discovered nameservers.
-    ``timeout``: seconds per query (a UDP query and its TCP retry get this much each).
-    Instances hold configuration only and may be shared between threads.
+    ``timeout``: seconds per query (a UDP query and its TCP retry get this much each, within the
+    check's budget). Instances hold configuration only and may be shared between threads.
     """
 
     def __init__(
@@ -314,35 +351,51 @@ class PropagationChecker:
             mode = f"authoritative discovery via {sources}, port {self.authoritative_port}"
         return f"<PropagationChecker {mode}, timeout={self.timeout}s>"
 
-    def check(self, name: str, expected: str) -> PropagationResult:
-        """Query the nameservers for the TXT records at ``name`` and compare with ``expected``."""
+    def check(self, name: str, expected: str, budget: float | None = None) -> PropagationResult:
+        """Query the nameservers for the TXT records at ``name`` and compare with ``expected``.
+
+        ``budget`` (seconds, None: unbounded) bounds the whole check: each query waits at most the
+        smaller of :attr:`timeout` and the time left, and the CNAME and zone walks and the fan-out
+        to the nameservers stop once it is spent (servers not asked then get an error answer; a
+        discovery step that could not finish raises :class:`DnsCheckError`). A budget below
+        :attr:`timeout` is raised to it, so that one query can always be made: a check never
+        takes longer than ``max(budget, timeout)`` (plus the system's own name resolution of an
+        explicit nameserver given by host name).
+        """
         qname = _absolute_name(name)
+        limit = _Budget(None if budget is None else max(budget, self.timeout), self.timeout)
         if self.nameservers:
-            return self._check_explicit(qname, expected)
-        return self._check_discovered(qname, expected)
+            return self._check_explicit(qname, expected, limit)
+        return self._check_discovered(qname, expected, limit)
 
     # ------------------------------------------------------------------ discovery mode
 
-    def _check_discovered(self, qname: dns.name.Name, expected: str) -> PropagationResult:
+    def _check_discovered(self, qname: dns.name.Name, expected: str, budget: _Budget) -> PropagationResult:
         resolvers = self._resolver_addresses()
-        final = self._follow_cnames(qname, resolvers)
-        soa = self._find_soa(final, resolvers)
+        final = self._follow_cnames(qname, resolvers, budget)
+        if budget.spent():
+            raise budget.ran_out(qname, "following its CNAME chain")
+        soa = self._find_soa(final, resolvers, budget)
         if soa is None:
+            if budget.spent():
+                raise budget.ran_out(qname, f"looking for the zone of {_text(final)}")
             raise DnsCheckError(
                 f"could not find the DNS zone of {_text(final)}: no SOA record for it or any parent "
-                f"from the resolvers {_list(resolvers)}. Check that the domain is delegated, or set "
-                f"mailboxorg:dnsNameservers to the servers to ask."
-            )
+                f"from the resolvers {_list(resolvers)}. Check that the domain is delegated, or name "
+                "the nameservers to ask explicitly."
+            ).about("nameservers")
         zone = soa.name
-        ns_names = self._zone_nameservers(zone, resolvers)
-        addresses = _parallel(lambda ns: self._addresses_of(ns, resolvers), ns_names)
+        ns_names = self._zone_nameservers(zone, resolvers, budget)
+        addresses = _parallel(lambda ns: self._addresses_of(ns, resolvers, budget), ns_names)
         if not any(addresses):
+            if budget.spent():
+                raise budget.ran_out(qname, f"looking up the nameservers of zone {_text(zone)}")
             raise DnsCheckError(
                 f"no address (A or AAAA) found for any nameserver of zone {_text(zone)} "
                 f"({', '.join(map(_text, ns_names))}) from the resolvers {_list(resolvers)}"
             )
         answers = _parallel(
-            lambda job: self._ask_authoritative(job[0], job[1], final),
+            lambda job: self._ask_authoritative(job[0], job[1], final, budget),
             list(zip(ns_names, addresses, strict=True)),
         )
         return PropagationResult(
@@ -362,14 +415,16 @@ class PropagationChecker:
             given = ", ".join(map(str, servers)) or "none configured"
             raise DnsCheckError(
                 f"no recursive DNS resolver to discover the zone's nameservers with ({given}); "
-                f"set mailboxorg:dnsNameservers to the servers to ask."
-            )
+                "name the nameservers to ask explicitly."
+            ).about("nameservers")
         return found
 
-    def _follow_cnames(self, qname: dns.name.Name, resolvers: list[tuple[str, int]]) -> dns.name.Name:
+    def _follow_cnames(
+        self, qname: dns.name.Name, resolvers: list[tuple[str, int]], budget: _Budget
+    ) -> dns.name.Name:
         current, seen = qname, {qname}
         for _ in range(MAX_CNAME_HOPS):
-            response = self._recursive(current, _CNAME, resolvers)
+            response = self._recursive(current, _CNAME, resolvers, budget)
             target = None if response is None else _chase(response, current)
             if target is None or target == current or target in seen:
                 break
@@ -377,33 +432,41 @@ class PropagationChecker:
             seen.add(target)
         return current
 
-    def _find_soa(self, name: dns.name.Name, servers: list[tuple[str, int]]) -> dns.rrset.RRset | None:
+    def _find_soa(
+        self, name: dns.name.Name, servers: list[tuple[str, int]], budget: _Budget
+    ) -> dns.rrset.RRset | None:
         """The SOA RRset of the zone holding ``name`` (SOA walk), or None."""
         current = name
-        while current != dns.name.root:
-            response = self._recursive(current, _SOA, servers)
+        while current != dns.name.root and not budget.spent():
+            response = self._recursive(current, _SOA, servers, budget)
             soa = None if response is None else _soa_for(response, current)
             if soa is not None:
                 return soa
             current = current.parent()
         return None
 
-    def _zone_nameservers(self, zone: dns.name.Name, resolvers: list[tuple[str, int]]) -> list[dns.name.Name]:
-        response = self._recursive(zone, dns.rdatatype.NS, resolvers)
+    def _zone_nameservers(
+        self, zone: dns.name.Name, resolvers: list[tuple[str, int]], budget: _Budget
+    ) -> list[dns.name.Name]:
+        response = self._recursive(zone, dns.rdatatype.NS, resolvers, budget)
         rrset = None if response is None else response.get_rrset(response.answer, zone, _IN, dns.rdatatype.NS)
         targets = sorted({rdata.target for rdata in rrset or () if isinstance(rdata, dns.rdtypes.ANY.NS.NS)})
         if not targets:
+            if budget.spent():
+                raise budget.ran_out(zone, "asking for the zone's nameservers")
             raise DnsCheckError(
                 f"could not get the nameservers (NS records) of zone {_text(zone)} from the "
                 f"resolvers {_list(resolvers)}"
             )
         return targets
 
-    def _addresses_of(self, host: dns.name.Name, resolvers: list[tuple[str, int]]) -> list[str]:
+    def _addresses_of(
+        self, host: dns.name.Name, resolvers: list[tuple[str, int]], budget: _Budget
+    ) -> list[str]:
         """IPv4 then IPv6 addresses of a nameserver, as the bootstrap resolvers know them."""
         found: list[str] = []
         for rdtype in (dns.rdatatype.A, dns.rdatatype.AAAA):
-            response = self._recursive(host, rdtype, resolvers)
+            response = self._recursive(host, rdtype, resolvers, budget)
             if response is None:
                 continue
             owner = _chase(response, host)
@@ -414,7 +477,7 @@ class PropagationChecker:
         return found
 
     def _ask_authoritative(
-        self, server: dns.name.Name, addresses: list[str], qname: dns.name.Name
+        self, server: dns.name.Name, addresses: list[str], qname: dns.name.Name, budget: _Budget
     ) -> ServerAnswer:
         name = _text(server)
         if not addresses:
@@ -422,7 +485,9 @@ class PropagationChecker:
         error, address = "", ""
         for address in addresses:
             try:
-                response = self._exchange(qname, _TXT, address, self.authoritative_port, recursion=False)
+                response = self._exchange(
+                    qname, _TXT, address, self.authoritative_port, budget, recursion=False
+                )
             except _QUERY_ERRORS as exc:
                 error = _describe_exception(exc)
                 continue
@@ -438,8 +503,8 @@ class PropagationChecker:
 
     # ------------------------------------------------------------------ explicit mode
 
-    def _check_explicit(self, qname: dns.name.Name, expected: str) -> PropagationResult:
-        results = _parallel(lambda server: self._ask_explicit(server, qname), list(self.nameservers))
+    def _check_explicit(self, qname: dns.name.Name, expected: str, budget: _Budget) -> PropagationResult:
+        results = _parallel(lambda server: self._ask_explicit(server, qname, budget), list(self.nameservers))
         answers = tuple(answer for answer, _ in results)
         final = next((end for answer, end in results if answer.error is None), qname)
         # The SOA walk asks only the servers that just answered: a dead one would cost a
@@ -449,7 +514,7 @@ class PropagationChecker:
             for server, answer in zip(self.nameservers, answers, strict=True)
             if answer.error is None
         ]
-        soa = self._find_soa(final, answering) if answering else None
+        soa = self._find_soa(final, answering, budget) if answering else None
         return PropagationResult(
             name=_text(qname),
             queried=_text(final),
@@ -459,7 +524,9 @@ class PropagationChecker:
             answers=answers,
         )
 
-    def _ask_explicit(self, server: Nameserver, qname: dns.name.Name) -> tuple[ServerAnswer, dns.name.Name]:
+    def _ask_explicit(
+        self, server: Nameserver, qname: dns.name.Name, budget: _Budget
+    ) -> tuple[ServerAnswer, dns.name.Name]:
         """Ask one configured server; returns its answer and the end of the CNAME chain it saw."""
         addresses = _addresses(server.host)
         if not addresses:
@@ -467,7 +534,7 @@ class PropagationChecker:
         error, address = "", ""
         for address in addresses:
             try:
-                rcode, final, values = self._resolve_txt(qname, address, server.port)
+                rcode, final, values = self._resolve_txt(qname, address, server.port, budget)
             except _QUERY_ERRORS as exc:
                 error = _describe_exception(exc)
                 continue
@@ -478,12 +545,12 @@ class PropagationChecker:
         return ServerAnswer(str(server), address, (), error), qname
 
     def _resolve_txt(
-        self, qname: dns.name.Name, address: str, port: int
+        self, qname: dns.name.Name, address: str, port: int, budget: _Budget
     ) -> tuple[dns.rcode.Rcode, dns.name.Name, tuple[str, ...]]:
         """TXT at ``qname`` from one server with RD=1, asking again for CNAME targets it left."""
         current, seen = qname, {qname}
         while True:
-            response = self._exchange(current, _TXT, address, port, recursion=True)
+            response = self._exchange(current, _TXT, address, port, budget, recursion=True)
             end = _chase(response, current)
             values = _txt_values(response, end)
             done = values or end == current or response.rcode() != dns.rcode.NOERROR
@@ -495,12 +562,18 @@ class PropagationChecker:
     # ------------------------------------------------------------------ transport
 
     def _recursive(
-        self, qname: dns.name.Name, rdtype: dns.rdatatype.RdataType, servers: list[tuple[str, int]]
+        self,
+        qname: dns.name.Name,
+        rdtype: dns.rdatatype.RdataType,
+        servers: list[tuple[str, int]],
+        budget: _Budget,
     ) -> dns.message.Message | None:
         """The first NOERROR/NXDOMAIN answer (RD=1) from ``servers`` in order, or None."""
         for address, port in servers:
+            if budget.spent():
+                return None
             try:
-                response = self._exchange(qname, rdtype, address, port, recursion=True)
+                response = self._exchange(qname, rdtype, address, port, budget, recursion=True)
             except _QUERY_ERRORS:
                 continue
             if response.rcode() in _USABLE_RCODES:
@@ -513,17 +586,46 @@ class PropagationChecker:
         rdtype: dns.rdatatype.RdataType,
         address: str,
         port: int,
+        budget: _Budget,
         *,
         recursion: bool,
     ) -> dns.message.Message:
-        """One query over UDP, retried over TCP when the answer is truncated."""
+        """One query over UDP, retried over TCP when the answer is truncated.
+
+        Each of the two waits at most the smaller of the per-query timeout and the time left.
+        An answer that is not the response to this query (another id, another question, not a
+        response at all: a stray or spoofed packet) is ignored while the query waits for the real
+        one, over UDP and over TCP alike.
+        """
         query = dns.message.make_query(qname, rdtype, use_edns=0, payload=_EDNS_PAYLOAD)
         if not recursion:
             query.flags &= ~dns.flags.RD
-        response, _ = dns.query.udp_with_fallback(
-            query, address, timeout=self.timeout, port=port, ignore_unexpected=True
+        response = dns.query.udp(
+            query,
+            address,
+            timeout=budget.query_timeout(),
+            port=port,
+            ignore_unexpected=True,
+            ignore_errors=True,
         )
+        if response.flags & dns.flags.TC:
+            response = _tcp_query(query, address, port, budget.query_timeout())
         return response
+
+
+def _tcp_query(query: dns.message.Message, address: str, port: int, timeout: float) -> dns.message.Message:
+    """``query`` over TCP; messages on the stream that do not answer it are skipped."""
+    expiration = time.time() + timeout  # dnspython's expirations are wall-clock times
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.settimeout(timeout)
+        sock.connect((address, port))
+        sock.setblocking(False)
+        dns.query.send_tcp(sock, query, expiration)
+        while True:
+            response, _ = dns.query.receive_tcp(sock, expiration)
+            if query.is_response(response):
+                return response
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -585,9 +687,9 @@ def _system_resolvers() -> tuple[Nameserver, ...]:
         resolver = dns.resolver.Resolver(configure=True)
     except (dns.exception.DNSException, OSError) as exc:
         raise DnsCheckError(
-            f"cannot read the system's DNS resolver configuration ({exc}); set "
-            f"mailboxorg:dnsNameservers to the servers to ask."
-        ) from None
+            f"cannot read the system's DNS resolver configuration ({exc}); name the nameservers "
+            "to ask explicitly."
+        ).about("nameservers") from None
     found: list[Nameserver] = []
     for entry in resolver.nameservers:
         if isinstance(entry, dns.nameserver.Do53Nameserver):
@@ -620,6 +722,8 @@ def _parallel(function: Callable[[_T], _R], items: Sequence[_T]) -> list[_R]:
 
 
 def _describe_exception(exc: BaseException) -> str:
+    if isinstance(exc, _OutOfTime):
+        return "not asked: the time for the check ran out"
     if isinstance(exc, dns.exception.Timeout):
         return "timed out"
     if isinstance(exc, ConnectionRefusedError):

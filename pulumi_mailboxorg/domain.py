@@ -23,7 +23,7 @@ from .properties import Prop
 from .provider import CONTEXT_WARNING, LOGIN_PROPS, is_unknown
 from .resource import MailboxOrgResource
 from .validation import account_name, canonical_domain
-from .verification import Challenge, record_line, wait_for_verification
+from .verification import Challenge, challenge_from, record_line, wait_for_verification
 
 if TYPE_CHECKING:
     from .client import MailboxOrgClient
@@ -180,7 +180,7 @@ class DomainProvider(ApiObjectProvider):
             try:
                 server = client.call("domain.add", params)
             except DnsVerificationRequiredError as exc:
-                challenge = Challenge(props["domain"], exc.host, exc.txt)
+                challenge = challenge_from(props["domain"], exc)
                 server = self._verify(client, params, challenge, props)
         except TransportError as exc:
             if not exc.sent:

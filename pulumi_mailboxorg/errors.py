@@ -7,7 +7,7 @@ Hierarchy::
     ├── InputError                       a resource input is invalid (names the property)
     ├── TransportError                   no well-formed JSON-RPC answer was obtained
     │   ├── ConnectionFailedError        connection refused, reset or dropped
-    │   ├── RequestTimeoutError          connect or read timeout
+    │   ├── RequestTimeoutError          connect timeout, or the whole answer missed its deadline
     │   ├── HTTPStatusError              HTTP status other than 200 (``status_code``)
     │   │   └── RateLimitedError         HTTP 429 (``retry_after`` in seconds, or None)
     │   └── InvalidResponseError         body not JSON, or not a JSON-RPC 2.0 response envelope
@@ -15,6 +15,7 @@ Hierarchy::
     │   ├── AuthenticationError          code 2 from ``auth``: wrong user name or password
     │   ├── InvalidSessionError          code 253: the Auth-ID is unknown, expired or logged out
     │   └── DnsVerificationRequiredError code 218: publish ``txt`` at ``host``, then retry
+    ├── ChallengeError                   a 218 answer asks for an unusable record (outside the domain, ...)
     ├── UndecidableError                 the evidence cannot tell whether an object exists or is ours
     ├── DnsCheckError                    the DNS propagation check could not run (not "record missing")
     └── VerificationTimeoutError         the ownership TXT record was not accepted in time
@@ -29,11 +30,14 @@ Rules every raiser follows:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
+
+_E = TypeVar("_E", bound="MailboxOrgError")
 
 __all__ = [
     "ApiError",
     "AuthenticationError",
+    "ChallengeError",
     "ConfigurationError",
     "ConnectionFailedError",
     "DnsCheckError",
@@ -52,7 +56,20 @@ __all__ = [
 
 
 class MailboxOrgError(Exception):
-    """Root of every exception this package raises on purpose."""
+    """Root of every exception this package raises on purpose.
+
+    ``settings`` names, neutrally, the options of the raiser that the error is about (``endpoint``,
+    ``username``, ``password``, ``rate_limit``, ``read_timeout``, ``nameservers``): the transport
+    and the DNS checker know nothing of stack configuration, and the provider layer
+    (:func:`pulumi_mailboxorg.config.name_settings`) adds the stack key and variable to the message.
+    """
+
+    settings: tuple[str, ...] = ()
+
+    def about(self: _E, *settings: str) -> _E:
+        """Record the neutral option names this error is about; returns the error itself."""
+        self.settings = settings
+        return self
 
 
 class ConfigurationError(MailboxOrgError):
@@ -95,7 +112,7 @@ class ConnectionFailedError(TransportError):
 
 
 class RequestTimeoutError(TransportError):
-    """The server did not answer within the connect or read timeout."""
+    """The server did not answer in time: the connect timeout, or the deadline for the whole answer."""
 
 
 class HTTPStatusError(TransportError):
@@ -149,6 +166,13 @@ class DnsVerificationRequiredError(ApiError):
         payload = data if isinstance(data, dict) else {}
         self.host: str = str(payload.get("host", "")).rstrip(".")
         self.txt: str = str(payload.get("txt", ""))
+        #: ``data`` as it may be quoted in a message: the client scrubs the call's secrets from it
+        #: (``data`` itself is kept as sent: its tokens must not be altered).
+        self.shown_data: Any = data
+
+
+class ChallengeError(MailboxOrgError):
+    """A 218 answer asks for a record that cannot be used: outside the domain, empty, or not printable."""
 
 
 class UndecidableError(MailboxOrgError):

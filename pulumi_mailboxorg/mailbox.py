@@ -71,7 +71,7 @@ def _quota(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else None
-    if text is None or not text.isdigit():
+    if text is None or not (text.isascii() and text.isdigit()):  # "²" is a digit, but no number
         raise ValueError(f'expected a whole number of GB (e.g. "5"), got {value!r}')
     return str(int(text))
 

@@ -37,7 +37,7 @@ from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, DiffResu
 from pulumi.output import Unknown
 
 from . import runtime, validation
-from .config import ProviderConfig
+from .config import ProviderConfig, name_settings
 from .errors import AuthenticationError, InputError, MailboxOrgError
 from .properties import Prop
 
@@ -116,6 +116,7 @@ def user_errors(method: F) -> F:
         try:
             return method(*args, **kwargs)
         except MailboxOrgError as exc:
+            name_settings(exc)  # the transport's and DNS checker's errors name no stack key
             exc.__cause__ = None
             exc.__suppress_context__ = True
             raise exc.with_traceback(None) from None

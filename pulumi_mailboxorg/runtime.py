@@ -21,11 +21,11 @@ import threading
 from importlib import import_module
 from typing import TYPE_CHECKING
 
-from .config import MAX_CONNECT_TIMEOUT, ProviderConfig
+from .config import MAX_CONNECT_TIMEOUT, ProviderConfig, name_settings
 
 if TYPE_CHECKING:  # imported where used: a Pulumi program never needs requests or dnspython
     from .client import MailboxOrgClient
-    from .dnscheck import PropagationChecker
+    from .dnscheck import PropagationChecker, PropagationResult
 
 __all__ = ["checker", "client", "configure", "current_config", "login_works", "reset"]
 
@@ -124,12 +124,31 @@ def login_works(username: str, password: str) -> bool:
     return True
 
 
-def checker() -> PropagationChecker:
-    """A DNS propagation checker honouring ``mailboxorg:dnsNameservers``."""
+class _NamingChecker:
+    """A PropagationChecker whose DnsCheckErrors name the stack key they are about (the checker's own
+    messages only say "name the nameservers to ask explicitly")."""
+
+    def __init__(self, inner: PropagationChecker) -> None:
+        self.inner = inner
+
+    def check(self, name: str, expected: str, budget: float | None = None) -> PropagationResult:
+        from .errors import DnsCheckError
+
+        try:
+            return self.inner.check(name, expected, budget)
+        except DnsCheckError as exc:
+            raise name_settings(exc) from None
+
+    def __repr__(self) -> str:
+        return repr(self.inner)
+
+
+def checker() -> _NamingChecker:
+    """A DNS propagation checker honouring ``mailboxorg:dnsNameservers``; its errors name that key."""
     from .dnscheck import PropagationChecker
 
     config = current_config()
-    return PropagationChecker(config.dns_nameservers or None)
+    return _NamingChecker(PropagationChecker(config.dns_nameservers or None))
 
 
 def reset() -> None:

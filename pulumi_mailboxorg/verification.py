@@ -16,17 +16,20 @@ nothing of HTTP or Pulumi: the DNS check and the retry are passed in.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from .errors import DnsCheckError, VerificationTimeoutError
+from .errors import ChallengeError, DnsCheckError, VerificationTimeoutError
+from .scrubbing import quote
 
 if TYPE_CHECKING:
     from .dnscheck import PropagationResult
+    from .errors import DnsVerificationRequiredError
 
-__all__ = ["Challenge", "record_line", "wait_for_verification"]
+__all__ = ["Challenge", "challenge_from", "record_line", "wait_for_verification"]
 
 #: Seconds between two progress messages while nothing changes.
 PROGRESS_EVERY = 30.0
@@ -44,15 +47,69 @@ class Challenge:
     txt: str
 
 
+#: A record name as a 218 may give it: ASCII labels of letters, digits, hyphens and underscores.
+_DNS_NAME = re.compile(
+    r"(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.)*[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?"
+)
+#: Longest excerpt of an unusable server value quoted in a message.
+_SHOWN = 120
+
+
+def _shown(value: Any) -> str:
+    """What the server sent, quoted so that it cannot forge lines (and shortened)."""
+    if value is None:
+        return "nothing"
+    text = value if isinstance(value, str) else repr(value)
+    quoted = quote(text if len(text) <= _SHOWN else text[:_SHOWN] + "...")
+    return quoted if isinstance(value, str) else f"{type(value).__name__} {quoted}"
+
+
+def challenge_from(domain: str, error: DnsVerificationRequiredError) -> Challenge:
+    """The record a 218 answer asks for, once it is known to be usable; else :class:`ChallengeError`.
+
+    Usable means: ``host`` is ``domain`` itself or a name under it (a record elsewhere would send
+    the user to publish in someone else's zone, and the wait would query it for nothing), and
+    ``host`` and ``txt`` are non-empty printable text (no line breaks or control characters to
+    forge log lines with). ``host`` is compared case-insensitively and may end with a dot; the
+    Challenge holds it lower-case without the dot. ``domain`` is the canonical (A-label) name.
+    """
+    data = error.data if isinstance(error.data, dict) else {}
+    host_raw, txt_raw = data.get("host"), data.get("txt")
+    shown = error.shown_data if isinstance(error.shown_data, dict) else {}
+    problems: list[str] = []
+    host = host_raw.rstrip(".").lower() if isinstance(host_raw, str) else ""
+    if not isinstance(host_raw, str) or not host:
+        problems.append("it names no record (host)")
+    elif not host_raw.isprintable() or any(ch.isspace() for ch in host_raw):
+        problems.append("the record name (host) is not printable text without white space")
+    elif not _DNS_NAME.fullmatch(host):
+        problems.append("the record name (host) is not a DNS name (letters, digits, '-', '_' and dots)")
+    elif host != domain and not host.endswith("." + domain):
+        problems.append(f"the record name (host) is outside the domain {domain}")
+    if not isinstance(txt_raw, str) or not txt_raw:
+        problems.append("it gives no value (txt)")
+    elif not txt_raw.isprintable():
+        problems.append("the value (txt) is not printable text")
+    if problems:
+        raise ChallengeError(
+            f"mailbox.org answered domain.add for {domain} with an unusable ownership challenge "
+            f"(error {error.code}): {'; '.join(problems)}. It sent host {_shown(shown.get('host'))} and txt "
+            f"{_shown(shown.get('txt'))}. Nothing was published or waited for; try again later, or ask "
+            "mailbox.org support about the record it wants."
+        )
+    assert isinstance(txt_raw, str)
+    return Challenge(domain, host, txt_raw)
+
+
 def record_line(challenge: Challenge) -> str:
-    """The record in zone-file form, e.g. ``abc.example.com. TXT "0123..."``."""
-    return f'{challenge.host}. TXT "{challenge.txt}"'
+    """The record in zone-file form, e.g. ``abc.example.com. TXT "0123..."`` (the value quoted)."""
+    return f"{challenge.host}. TXT {quote(challenge.txt)}"
 
 
 def wait_for_verification(
     challenge: Challenge,
     *,
-    check: Callable[[str, str], PropagationResult],
+    check: Callable[..., PropagationResult],
     retry: Callable[[], bool],
     timeout: float,
     poll_interval: float,
@@ -62,8 +119,11 @@ def wait_for_verification(
 ) -> None:
     """Wait until ``retry()`` returns True (mailbox.org accepted the domain) or raise on timeout.
 
-    ``check(host, txt)`` is the DNS propagation check; ``retry()`` calls ``domain.add`` again and
-    returns False while mailbox.org still answers 218 (any other error propagates).
+    ``check(host, txt, budget=seconds)`` is the DNS propagation check; ``budget`` is the time left
+    until the deadline (0 for the last look at the deadline), and the check is expected to return
+    within the larger of it and one DNS query (:meth:`~pulumi_mailboxorg.dnscheck.PropagationChecker.check`).
+    ``retry()`` calls ``domain.add`` again and returns False while mailbox.org still answers 218 (any
+    other error propagates). So the wait ends within ``timeout`` plus one DNS query and one API call.
     """
     start = clock()
     deadline = start + timeout
@@ -102,7 +162,7 @@ def wait_for_verification(
     # Phase 1: until every nameserver serves the record.
     while True:
         try:
-            last = check(challenge.host, challenge.txt)
+            last = check(challenge.host, challenge.txt, budget=max(0.0, deadline - clock()))
             last_error = None
         except DnsCheckError as exc:
             last, last_error = None, str(exc)
@@ -117,7 +177,7 @@ def wait_for_verification(
         if clock() >= deadline:
             # One last look so a record published just before the deadline still counts.
             try:
-                last = check(challenge.host, challenge.txt)
+                last = check(challenge.host, challenge.txt, budget=0.0)
             except DnsCheckError as exc:
                 last, last_error = None, str(exc)
             if last is None or not last.ok:

@@ -27,6 +27,7 @@ from pulumi_mailboxorg.client import (
     check_endpoint,
     is_read_only,
 )
+from pulumi_mailboxorg.config import name_settings
 from pulumi_mailboxorg.errors import (
     ApiError,
     AuthenticationError,
@@ -97,10 +98,13 @@ def test_https_and_loopback_http_endpoints_are_accepted(endpoint: str) -> None:
 def test_plain_http_to_a_remote_host_and_malformed_urls_are_refused_naming_the_setting(endpoint: str) -> None:
     with pytest.raises(ConfigurationError) as caught:
         MailboxOrgClient(endpoint)
-    assert caught.value.key == "mailboxorg:endpoint"
-    assert caught.value.env == "MAILBOXORG_ENDPOINT"
-    assert "mailboxorg:endpoint" in str(caught.value)
-    assert "MAILBOXORG_ENDPOINT" in str(caught.value)
+    assert caught.value.settings == ("endpoint",)
+    assert "mailboxorg" not in str(caught.value)  # the transport knows no stack configuration
+    named = name_settings(caught.value)  # the provider layer names the key
+    assert named.key == "mailboxorg:endpoint"
+    assert named.env == "MAILBOXORG_ENDPOINT"
+    assert "mailboxorg:endpoint" in str(named)
+    assert "MAILBOXORG_ENDPOINT" in str(named)
 
 
 def test_an_endpoint_with_embedded_credentials_is_refused_without_repeating_them() -> None:
@@ -130,7 +134,9 @@ def test_invalid_tuning_values_are_rejected(kwargs: dict[str, Any]) -> None:
 def test_a_non_positive_rate_limit_is_a_configuration_error_naming_the_setting(rate: float) -> None:
     with pytest.raises(ConfigurationError) as caught:
         MailboxOrgClient(DEFAULT_ENDPOINT, rate_limit=rate)
-    assert caught.value.key == "mailboxorg:rateLimit"
+    assert caught.value.settings == ("rate_limit",)
+    assert "mailboxorg" not in str(caught.value)
+    assert name_settings(caught.value).key == "mailboxorg:rateLimit"
 
 
 # Envelope and headers ----------------------------------------------------------------------------
@@ -238,7 +244,10 @@ def test_missing_credentials_raise_a_configuration_error_naming_the_setting(
         pytest.raises(ConfigurationError) as caught,
     ):
         client.call("hello.innerworld")
-    assert (caught.value.key, caught.value.env) == (key, env)
+    assert "mailboxorg" not in str(caught.value)
+    named = name_settings(caught.value)
+    assert (named.key, named.env) == (key, env)
+    assert key in str(named) and env in str(named)
     assert server.count("auth") == 0
 
 
@@ -250,8 +259,11 @@ def test_a_refused_login_raises_authentication_error_naming_the_settings(server:
         client.call("hello.innerworld")
     assert caught.value.code == 2
     assert caught.value.api_message == "Access denied"
-    assert "mailboxorg:username" in str(caught.value)
-    assert "mailboxorg:password" in str(caught.value)
+    assert caught.value.settings == ("username", "password")
+    named = str(name_settings(caught.value))
+    assert "mailboxorg:username" in named
+    assert "mailboxorg:password" in named
+    assert SENTINEL_PASSWORD not in named
     assert SENTINEL_PASSWORD not in str(caught.value)
     assert server.count("auth") == 1
 
@@ -364,7 +376,8 @@ def test_a_redirect_is_not_followed_and_the_error_names_the_setting(
     with pytest.raises(HTTPStatusError) as caught:
         client.call("hello.world")
     assert caught.value.status_code == 308
-    assert "mailboxorg:endpoint" in str(caught.value)
+    assert caught.value.settings == ("endpoint",)
+    assert "mailboxorg:endpoint" in str(name_settings(caught.value))
     assert "evil.example" in str(caught.value)
     assert server.count("hello.world") == 1
 

@@ -11,11 +11,13 @@ never arrived (connection refused, HTTP 429); 429 waits for Retry-After.
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import shutil
 import socket
 import ssl
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -25,6 +27,7 @@ import pytest
 import pulumi_mailboxorg.client as client_module
 from client_stub import FakeApi, Received, Reply, StubServer, ok
 from pulumi_mailboxorg.client import MAX_RETRY_AFTER, MailboxOrgClient
+from pulumi_mailboxorg.config import name_settings
 from pulumi_mailboxorg.emulator import Emulator
 from pulumi_mailboxorg.errors import (
     ConnectionFailedError,
@@ -248,7 +251,8 @@ def test_a_retry_after_beyond_the_bound_is_raised_at_once_without_waiting(
     assert caught.value.retry_after == MAX_RETRY_AFTER + 1
     assert caught.value.sent is False
     assert caught.value.status_code == 429
-    assert "mailboxorg:rateLimit" in str(caught.value)
+    assert caught.value.settings == ("rate_limit",)
+    assert "mailboxorg:rateLimit" in str(name_settings(caught.value))
     assert sleeps == []
     assert api.calls["domain.add"] == 1
 
@@ -353,14 +357,102 @@ def proxy(monkeypatch: pytest.MonkeyPatch) -> Iterator[StubServer]:
         yield stub
 
 
-def test_requests_go_through_the_proxy_named_in_http_proxy(
-    server: StubServer, proxy: StubServer, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("variable", ["HTTP_PROXY", "http_proxy", "ALL_PROXY"])
+def test_an_http_loopback_endpoint_bypasses_the_proxy_even_without_no_proxy(
+    server: StubServer, proxy: StubServer, monkeypatch: pytest.MonkeyPatch, variable: str
 ) -> None:
-    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{proxy.port}")
-    with MailboxOrgClient(server.url) as client:
-        assert client.call("hello.world") == "Hello World!"
-    assert server.received == []
-    assert [r.path for r in proxy.received] == [server.url]  # a proxy request: the absolute URI
+    monkeypatch.setenv(variable, f"http://127.0.0.1:{proxy.port}")
+    with MailboxOrgClient(server.url, "acme", "acme-pass") as client:
+        client.call("hello.innerworld")
+    assert proxy.received == []  # the proxy never saw the password nor the Auth-ID in clear
+    assert server.methods() == ["auth", "hello.innerworld", "deauth"]
+
+
+class ConnectProxy:
+    """A forward proxy on 127.0.0.1 that serves CONNECT tunnels and records their targets."""
+
+    def __init__(self) -> None:
+        self.targets: list[str] = []
+        self._sock = socket.socket()
+        self._sock.bind(("127.0.0.1", 0))
+        self._sock.listen(8)
+        self.port = self._sock.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def close(self) -> None:
+        self._sock.close()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self._sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._tunnel, args=(conn,), daemon=True).start()
+
+    def _tunnel(self, conn: socket.socket) -> None:
+        reader = conn.makefile("rb")
+        request = reader.readline().decode("latin-1").split()
+        while reader.readline() not in (b"\r\n", b""):
+            pass
+        if len(request) < 2 or request[0] != "CONNECT":
+            conn.close()
+            return
+        self.targets.append(request[1])
+        host, _, port = request[1].rpartition(":")
+        upstream = socket.create_connection((host, int(port)))
+        conn.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+
+        def pipe(source: socket.socket, sink: socket.socket) -> None:
+            try:
+                while data := source.recv(65536):
+                    sink.sendall(data)
+            except OSError:
+                pass
+            finally:
+                for side in (source, sink):
+                    with contextlib.suppress(OSError):
+                        side.shutdown(socket.SHUT_RDWR)
+
+        threading.Thread(target=pipe, args=(upstream, conn), daemon=True).start()
+        pipe(conn, upstream)
+
+
+def test_an_https_endpoint_goes_through_https_proxy_with_the_ca_bundle(
+    tls_server: StubServer,
+    self_signed: tuple[Path, Path],
+    proxy: StubServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    tunnel = ConnectProxy()
+    try:
+        monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{tunnel.port}")
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(self_signed[0]))
+        with MailboxOrgClient(tls_server.url) as client:
+            assert client.call("hello.world") == "Hello World!"
+    finally:
+        tunnel.close()
+    assert tunnel.targets == [f"127.0.0.1:{tls_server.port}"]  # TLS inside the tunnel: end to end
+    assert tls_server.methods() == ["hello.world"]
+
+
+def test_no_proxy_naming_an_https_endpoint_bypasses_https_proxy(
+    tls_server: StubServer,
+    self_signed: tuple[Path, Path],
+    proxy: StubServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    tunnel = ConnectProxy()
+    try:
+        monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{tunnel.port}")
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(self_signed[0]))
+        with MailboxOrgClient(tls_server.url) as client:
+            assert client.call("hello.world") == "Hello World!"
+    finally:
+        tunnel.close()
+    assert tunnel.targets == []
+    assert tls_server.methods() == ["hello.world"]
 
 
 def test_no_proxy_naming_the_endpoint_host_bypasses_the_proxy(

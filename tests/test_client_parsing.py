@@ -22,6 +22,7 @@ from pulumi_mailboxorg.client import (
     redact_params,
     scrub,
 )
+from pulumi_mailboxorg.config import name_settings
 from pulumi_mailboxorg.errors import (
     ApiError,
     AuthenticationError,
@@ -194,7 +195,8 @@ def test_a_malformed_answer_is_an_invalid_response_naming_the_problem(body: byte
     with pytest.raises(InvalidResponseError, match=reason) as caught:
         parse(body)
     assert caught.value.sent is True
-    assert "mailboxorg:endpoint" in str(caught.value)
+    assert caught.value.settings == ("endpoint",)
+    assert "mailboxorg:endpoint" in str(name_settings(caught.value))
 
 
 def test_an_invalid_response_never_quotes_the_body() -> None:

@@ -55,7 +55,7 @@ def test_domains_are_stored_in_lower_case_a_label_form(raw, canonical):
         ("under_score.com", "letters, digits or hyphens"),
         ("example.123", "numeric"),
         ("p\u0430ypal.com", "mixes scripts"),  # Cyrillic a among Latin letters
-        (42, "string"),
+        (42, "domain name such as .example.com., got the number 42"),
     ],
 )
 def test_invalid_domains_are_rejected_with_a_reason(raw, reason):

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from pulumi_mailboxorg.dnscheck import PropagationResult, ServerAnswer
-from pulumi_mailboxorg.errors import DnsCheckError, VerificationTimeoutError
-from pulumi_mailboxorg.verification import Challenge, record_line, wait_for_verification
+from pulumi_mailboxorg.errors import (
+    ChallengeError,
+    DnsCheckError,
+    DnsVerificationRequiredError,
+    VerificationTimeoutError,
+)
+from pulumi_mailboxorg.verification import Challenge, challenge_from, record_line, wait_for_verification
 
 CHALLENGE = Challenge("example.com", "a" * 40 + ".example.com", "b" * 40)
 
@@ -50,7 +57,8 @@ def run(checks, retries, *, timeout=600.0, poll=5.0, clock=None):
     check_iter, retry_iter = iter(checks), iter(retries)
     calls = {"check": 0, "retry": 0}
 
-    def check(host: str, txt: str) -> PropagationResult:
+    def check(host: str, txt: str, budget: float | None = None) -> PropagationResult:
+        assert budget is not None and budget >= 0
         assert (host, txt) == (CHALLENGE.host, CHALLENGE.txt)
         calls["check"] += 1
         item = next(check_iter)
@@ -138,3 +146,98 @@ def test_progress_messages_are_rate_limited_while_nothing_changes():
     waiting = [m for m in messages if "waiting for" in m]
     # 20 polls over 100 s, identical answers: one message at the start, then one every 30 s.
     assert 3 <= len(waiting) <= 5
+
+
+# The 218 answer: usable only when it names a printable record inside the domain ----------------
+
+
+def required(data: object) -> DnsVerificationRequiredError:
+    return DnsVerificationRequiredError(
+        "domain.add", 218, "The DNS TXT record does not contain the correct data", data
+    )
+
+
+@pytest.mark.parametrize(
+    ("host", "expected"),
+    [
+        ("a" * 40 + ".example.com", "a" * 40 + ".example.com"),
+        ("A" * 40 + ".Example.COM.", "a" * 40 + ".example.com"),
+        ("example.com", "example.com"),
+        ("_verify.deep.sub.example.com", "_verify.deep.sub.example.com"),
+    ],
+)
+def test_a_218_naming_a_record_in_the_domain_gives_the_challenge(host: str, expected: str) -> None:
+    challenge = challenge_from("example.com", required({"host": host, "txt": "b" * 40}))
+    assert challenge == Challenge("example.com", expected, "b" * 40)
+
+
+@pytest.mark.parametrize(
+    ("data", "problem", "shown"),
+    [
+        (
+            {"host": "_verify.evil.example", "txt": "abc"},
+            "outside the domain example.com",
+            '"_verify.evil.example"',
+        ),
+        ({"host": "notexample.com", "txt": "abc"}, "outside the domain", '"notexample.com"'),
+        ({"host": "example.com.evil.example", "txt": "abc"}, "outside the domain", "evil.example"),
+        (None, "names no record", "host nothing and txt nothing"),
+        ({}, "names no record", "host nothing"),
+        ({"host": "", "txt": ""}, "gives no value", 'host "" and txt ""'),
+        (
+            {"host": "x.example.com", "txt": "abc\ninfo: forged line"},
+            "not printable",
+            r'"abc\ninfo: forged line"',
+        ),
+        (
+            {"host": "x.example.com\r\ninfo: forged", "txt": "abc"},
+            "not printable",
+            r'"x.example.com\r\ninfo: forged"',
+        ),
+        ({"host": "x.example.com", "txt": "a\x1b[2Jb"}, "not printable", r'"a\x1b[2Jb"'),
+        ({"host": 42, "txt": ["abc"]}, "names no record", 'host int "42"'),
+    ],
+)
+def test_an_unusable_218_fails_at_once_naming_what_the_server_sent(
+    data: object, problem: str, shown: str
+) -> None:
+    with pytest.raises(ChallengeError) as caught:
+        challenge_from("example.com", required(data))
+    message = str(caught.value)
+    assert problem in message
+    assert shown in message
+    assert "\n" not in message and "\r" not in message and "\x1b" not in message
+
+
+def test_record_lines_quote_the_value_so_it_cannot_forge_log_lines() -> None:
+    line = record_line(Challenge("example.com", "x.example.com", 'say "hi" \\ there'))
+    assert line == 'x.example.com. TXT "say \\"hi\\" \\\\ there"'
+
+
+def test_an_unusable_218_never_quotes_a_secret_the_server_echoed() -> None:
+    from pulumi_mailboxorg.envelope import parse_response
+
+    secret = "Sentinel-Pa55word-7f3a"
+    body = json.dumps(
+        {
+            "jsonrpc": "2.0",
+            "id": "1",
+            "error": {
+                "code": 218,
+                "message": f"no {secret}",
+                "data": {"host": f"{secret}.evil.example", "txt": secret},
+            },
+        }
+    )
+    with pytest.raises(DnsVerificationRequiredError) as required:
+        parse_response(body, method="domain.add", request_id="1", secrets=[secret])
+    assert required.value.data["txt"] == secret  # the token itself is kept as sent
+    with pytest.raises(ChallengeError) as caught:
+        challenge_from("example.com", required.value)
+    assert secret not in str(caught.value)
+    assert "<redacted>" in str(caught.value)
+
+
+def test_a_218_whose_host_is_no_dns_name_is_refused() -> None:
+    with pytest.raises(ChallengeError, match="not a DNS name"):
+        challenge_from("example.com", required({"host": "a<b>.example.com", "txt": "abc"}))

@@ -177,7 +177,7 @@ class OracleClient:
 class ServedChecker:
     """A DNS check that always finds the record (so a 218 leads straight to the retries)."""
 
-    def check(self, name: str, expected: str) -> PropagationResult:
+    def check(self, name: str, expected: str, budget: float | None = None) -> PropagationResult:
         answer = ServerAnswer("ns", "127.0.0.1", (expected,), None)
         return PropagationResult(name, name, expected, "example.com", 60, (answer,))
 
