@@ -151,7 +151,9 @@ class AccountProvider(MailboxOrgProvider):
                 raise InputError(
                     "adopt",
                     f"the account {account} already exists. To manage it with this resource, set "
-                    "adopt=True (`pulumi import` does not work for dynamic resources).",
+                    "adopt=True (`pulumi import` does not work for dynamic resources). During `pulumi up "
+                    "--replace` with delete_before_replace=False, do not adopt (the old resource's delete "
+                    "would then remove it): drop that option instead.",
                 ) from None
             raise self._need_reseller(client, exc) from None
         return CreateResult(account, self.outputs(props, self._server_view(client, account, server)))
@@ -293,6 +295,7 @@ class Account(MailboxOrgResource, module="mailboxorg", name="Account"):
     """
 
     _provider_class = AccountProvider
+    _unique_name = True
 
     account: pulumi.Output[str]
     """Account name (replace on change)."""

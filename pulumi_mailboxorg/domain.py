@@ -352,7 +352,9 @@ def _exists_error(account: str, domain: str) -> InputError:
         "adopt",
         f"the domain {domain} already exists in account {account}. To manage it with this "
         "resource, set adopt=True (`pulumi import` does not work for dynamic resources); "
-        "otherwise remove it or choose another name.",
+        "otherwise remove it or choose another name. During `pulumi up --replace` with "
+        "delete_before_replace=False, do not adopt (the old resource's delete would then remove it): "
+        "drop that option instead.",
     )
 
 
@@ -397,6 +399,7 @@ class Domain(MailboxOrgResource, module="mailboxorg", name="Domain"):
     """
 
     _provider_class = DomainProvider
+    _unique_name = True
 
     account: pulumi.Output[str]
     """Name of the owning account (replace on change)."""

@@ -418,7 +418,9 @@ class MailboxProvider(MailboxOrgProvider):
             return InputError(
                 "adopt",
                 f"the address {mail} already exists. To manage it with this resource, set adopt=True "
-                "(`pulumi import` does not work for dynamic resources); otherwise choose another address.",
+                "(`pulumi import` does not work for dynamic resources); otherwise choose another address. "
+                "During `pulumi up --replace` with delete_before_replace=False, do not adopt (the old "
+                "resource's delete would then remove it): drop that option instead.",
             )
         domain = mail.rsplit("@", 1)[-1]
         if client.level == "reseller":
@@ -580,6 +582,7 @@ class Mailbox(MailboxOrgResource, module="mailboxorg", name="Mailbox"):
     """
 
     _provider_class = MailboxProvider
+    _unique_name = True
 
     mail: pulumi.Output[str]
     """The address (replace on change)."""
