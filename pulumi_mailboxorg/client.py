@@ -848,7 +848,9 @@ class MailboxOrgClient:
             exc.args = (
                 f"mailbox.org refused the login of {self._username!r} (API error {exc.code}: "
                 f"{exc.api_message}). Check {_USERNAME_KEY} ({_USERNAME_ENV}) and {_PASSWORD_KEY} "
-                f"({_PASSWORD_ENV}).",
+                f"({_PASSWORD_ENV}). If this is `pulumi refresh` or `pulumi destroy`: they log in with the "
+                "configuration of the last `pulumi up`, not the current one (pulumi/pulumi#4981), so "
+                "after a password change run them with `--run-program`, or run `pulumi up` first.",
             )
             raise
         if not isinstance(result, dict):
