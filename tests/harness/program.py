@@ -282,7 +282,7 @@ class _Deployment:
         inputs, secret_news = reveal_properties(args.inputs)
         if args.typ.startswith(DYNAMIC_PREFIX):
             return self._dynamic(urn, args, inputs, secret_news, additional, request)
-        return self._handled(urn, args, inputs, secret_news, additional)
+        return self._handled(urn, args, inputs, secret_news, additional, request)
 
     def _dynamic(
         self,
@@ -370,6 +370,7 @@ class _Deployment:
         inputs: dict[str, Any],
         secret_news: frozenset[str],
         additional: tuple[str, ...],
+        request: Any,
     ) -> tuple[str | None, dict[str, Any]]:
         handler = self.stack.handler(args.typ)
         old = self.stack._state.get(urn)
@@ -399,6 +400,10 @@ class _Deployment:
             provider="",
             secret_inputs=secret_news,
             additional_secret_outputs=additional,
+            dependencies=_dependencies(request),
+            property_dependencies={
+                key: tuple(deps.urns) for key, deps in request.propertyDependencies.items()
+            },
         )
         if self.preview:
             if old is not None and op is Op.SAME:

@@ -112,7 +112,7 @@ def _stack(host_pool: Any, emulator: Emulator, case: Case) -> Stack:
 
 
 def _resources(case: Case, **overrides: Any) -> dict[str, Res]:
-    return {**case.before, "r": res(case.kind, {**case.props, **overrides})}
+    return {**case.before, "r": res(case.kind, {**case.props, **overrides}, depends_on=list(case.before))}
 
 
 def _mutations(emulator: Emulator) -> dict[str, int]:
