@@ -90,3 +90,31 @@ def test_the_refresh_diff_never_fails_also_for_inputs_without_the_provider_refer
     inputs = {p.wire: "x" for p in provider.inputs() if p.type == "string"}
     for olds, news in ((outputs, inputs), (inputs, {}), ({}, {}), ({"__provider": "blob"}, outputs)):
         provider.diff("id", dict(olds), dict(news))
+
+
+def test_a_refresh_reports_a_drift_of_outputs_alone_as_unchanged_and_records_it(
+    host_pool: HostPool, emulator: Emulator
+) -> None:
+    # README, Limits: a drift of an output alone (a Domain's count_mails) is recorded in the state but
+    # reported as unchanged, because the refresh diff compares inputs only.
+    emulator.publish_challenge("acme", DOMAIN)
+    stack = Stack(host_pool, config=stack_config(emulator), refresh_diff=True)
+    stack.up({"d": domain(DOMAIN)})
+    assert stack.outputs("d")["countMails"] == 0
+    emulator.state.call_as(
+        "acme",
+        "mail.add",
+        {
+            "mail": ADA,
+            "password": "mail-pass-1",
+            "plan": "standard",
+            "first_name": "A",
+            "last_name": "L",
+            "inboxsave": True,
+            "forwards": [],
+        },
+    )
+    result = stack.refresh()
+    assert result.operations == {"d": Op.SAME}
+    assert result.diffs["d"].changes == "none"
+    assert stack.outputs("d")["countMails"] == 1
