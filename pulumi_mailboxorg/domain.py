@@ -18,7 +18,7 @@ from pulumi.dynamic import CheckFailure
 from . import runtime
 from .errors import ApiError, DnsVerificationRequiredError, InputError, MailboxOrgError, TransportError
 from .lookups import contexts, domain_gone, find_domain
-from .objects import API_LOGIN, Added, ApiObjectProvider
+from .objects import API_LOGIN, REPLACE_HINT, Added, ApiObjectProvider
 from .properties import Prop
 from .provider import CONTEXT_WARNING, LOGIN_PROPS, is_unknown
 from .resource import MailboxOrgResource
@@ -153,6 +153,10 @@ class DomainProvider(ApiObjectProvider):
     def title(self, id_: str) -> str:
         return f"the domain {id_}"
 
+    def is_object(self, answer: Any) -> bool:
+        """A dict answer of ``domain.*`` is the domain (only ``memo`` is a confirmed field)."""
+        return isinstance(answer, dict) and ("domain" in answer or "memo" in answer)
+
     def exists_error(self, props: Mapping[str, Any]) -> InputError:
         return _exists_error(props["account"], props["domain"])
 
@@ -165,9 +169,8 @@ class DomainProvider(ApiObjectProvider):
         """Full outputs; the context id from ``context.list`` when the answer does not carry it
         (only ``memo`` is a confirmed field of ``domain.get``)."""
         outs = super().outputs_of(client, inputs, id_, answer)
-        if not outs.get("contextId"):
-            account = str(inputs.get("account") or "")
-            for context_id, members in contexts(client, account).items():
+        if not outs.get("contextId") and outs.get("account"):
+            for context_id, members in contexts(client, str(outs["account"])).items():
                 if id_ in members:
                     outs["contextId"] = context_id
         return outs
@@ -278,7 +281,7 @@ def _exists_error(account: str, domain: str) -> InputError:
         "adopt",
         f"the domain {domain} already exists in account {account}. To manage it with this "
         "resource, set adopt=True (`pulumi import` does not work for dynamic resources); "
-        "otherwise remove it or choose another name.",
+        f"otherwise remove it or choose another name. {REPLACE_HINT}",
     )
 
 
@@ -286,6 +289,9 @@ def _wire(server: Any) -> dict[str, Any]:
     if not isinstance(server, dict):
         return {}
     out: dict[str, Any] = {}
+    for key in ("domain", "account"):
+        if isinstance(server.get(key), str) and server[key]:
+            out[key] = server[key].lower() if key == "domain" else server[key]
     if server.get("context_id") not in (None, ""):
         out["contextId"] = str(server["context_id"])
     if "memo" in server and server["memo"] is not None:

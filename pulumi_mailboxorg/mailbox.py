@@ -14,7 +14,7 @@ from pulumi.dynamic import CheckFailure
 
 from .errors import ApiError, InputError, MailboxOrgError, TransportError
 from .lookups import find_mail, list_mails, mail_gone
-from .objects import API_LOGIN, ApiObjectProvider
+from .objects import API_LOGIN, REPLACE_HINT, ApiObjectProvider
 from .properties import Prop
 from .provider import LOGIN_PROPS, is_unknown
 from .resource import MailboxOrgResource
@@ -340,7 +340,7 @@ class MailboxProvider(ApiObjectProvider):
             "adopt",
             f"the address {props['mail']} already exists. To manage it with this resource, set "
             "adopt=True (`pulumi import` does not work for dynamic resources); otherwise choose another "
-            "address.",
+            f"address. {REPLACE_HINT}",
         )
 
     def read_object(self, client: MailboxOrgClient, id_: str) -> Any:

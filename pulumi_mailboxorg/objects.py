@@ -57,7 +57,7 @@ from .provider import MailboxOrgProvider, user_errors
 if TYPE_CHECKING:
     from .client import MailboxOrgClient
 
-__all__ = ["API_LOGIN", "Added", "ApiObjectProvider", "proves_ours"]
+__all__ = ["API_LOGIN", "REPLACE_HINT", "Added", "ApiObjectProvider", "proves_ours"]
 
 #: Output of every API object resource: the login whose listings can see the object.
 API_LOGIN = Prop(
@@ -76,6 +76,13 @@ class Added:
 
     answer: Any
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+#: For the create of a replacement under `pulumi up --replace` (engine-behaviour.md).
+REPLACE_HINT = (
+    "During `pulumi up --replace` with delete_before_replace=False, do not adopt (the old resource's "
+    "delete would then remove it): drop that option instead."
+)
 
 
 def proves_ours(client: MailboxOrgClient, name: str, password: str, what: str) -> bool:
@@ -110,6 +117,7 @@ class ApiObjectProvider(MailboxOrgProvider):
     #: Look the object up before adding it, even without ``adopt`` (Domain: an existing domain
     #: must not wait for DNS).
     look_first: ClassVar[bool] = False
+    unique_name: ClassVar[bool] = True
     #: Input names (snake_case) that the add method accepts; None: every sendable input.
     add_fields: ClassVar[frozenset[str] | None] = None
 
@@ -178,7 +186,7 @@ class ApiObjectProvider(MailboxOrgProvider):
             "adopt",
             f"{self.title(props[self.key])} already exists. To manage it with this resource, set "
             "adopt=True (`pulumi import` does not work for dynamic resources); otherwise remove it or "
-            "choose another name.",
+            f"choose another name. {REPLACE_HINT}",
         )
 
     # -- create ------------------------------------------------------------------------------------
@@ -280,20 +288,28 @@ class ApiObjectProvider(MailboxOrgProvider):
     # -- read --------------------------------------------------------------------------------------
     @user_errors
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        """The server's view; a vanished object (positive evidence) reads as gone."""
+        """The server's view; a vanished object (positive evidence) reads as gone.
+
+        A ``get`` (``opts=ResourceOptions(id=...)``) sends no inputs: the outputs then come from the
+        server alone, and an object that cannot be read fails naming it (there is no state to drop).
+        """
         client = self.client(props)
+        values = {**props, self.key: id_}
         try:
             server = self.read_object(client, id_)
         except InvalidSessionError:
             raise
-        except ApiError:
-            if self.gone(client, id_, props):
+        except ApiError as exc:
+            if self.key not in props:
+                raise MailboxOrgError(
+                    f"{self.kind} {id_}: mailbox.org has no such object that the login "
+                    f"{lookups.login_name(client)!r} can read ({exc.api_message}, error {exc.code}). "
+                    "Check the id given to `get` and the login."
+                ) from None
+            if self.gone(client, id_, values):
                 return ReadResult("", {})
             raise
-        outs = self.outputs(props, self.wire(server))
-        outs[self.key] = outs.get(self.key) or id_
-        outs[API_LOGIN.wire] = client.username
-        return ReadResult(id_, outs)
+        return ReadResult(id_, self.outputs_of(client, values, id_, server))
 
     def get(self, client: MailboxOrgClient, id_: str) -> Any:
         """The object as ``*.get`` returns it."""
@@ -365,6 +381,7 @@ class ApiObjectProvider(MailboxOrgProvider):
         if not self.is_object(answer):
             answer = self.get(client, id_)
         outs = self.outputs(inputs, self.wire(answer))
+        outs[self.key] = outs.get(self.key) or id_
         outs[API_LOGIN.wire] = client.username
         return outs
 

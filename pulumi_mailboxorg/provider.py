@@ -10,6 +10,10 @@ Contract (each rule is checked for every resource by the shared contract tests i
 * **check** validates without any network call, names the property in each failure, canonicalises
   values (domain names, addresses, enums), rejects unknown properties, and leaves unknown values
   (preview) untouched.
+* **diff** never fails and warns only about a change an ``up`` plans: the engine also calls it after
+  every Read of a refresh, with olds (refreshed outputs) and news (the state's inputs) inverted, and
+  a refresh changes nothing. A warning hook (:meth:`MailboxOrgProvider.diff_resource`) therefore
+  runs only for news this process's ``check`` produced (a refresh never calls Check).
 * **diff** is explicit: only declared inputs count (never the ``__provider`` blob, so a provider upgrade
   alone shows no diff); properties marked ``replace`` force a delete-before-replace (names are unique
   on the server); ``diffed=False`` inputs (``adopt``, timeouts) never cause an update; an unset
@@ -29,6 +33,8 @@ Contract (each rule is checked for every resource by the shared contract tests i
 from __future__ import annotations
 
 import functools
+import json
+import threading
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
@@ -87,6 +93,14 @@ LOGIN_PROPS: tuple[Prop, ...] = (
 )
 
 
+#: Why a login that worked at the last `pulumi up` can be refused now (engine-behaviour.md).
+_LAST_UP_HINT = (
+    "If this is `pulumi refresh` or `pulumi destroy`: they log in with the configuration of the last "
+    "`pulumi up`, not the current one (pulumi/pulumi#4981), so after a password change run them with "
+    "`--run-program`, or run `pulumi up` first."
+)
+
+
 def is_unknown(value: Any) -> bool:
     """True when ``value`` is, or contains, a preview unknown.
 
@@ -102,6 +116,38 @@ def is_unknown(value: Any) -> bool:
     if isinstance(value, dict):
         return any(is_unknown(item) for item in value.values())
     return False
+
+
+_checked_lock = threading.Lock()
+#: Fingerprints of the inputs ``check`` returned in this process (see :func:`_fingerprint`).
+_checked: set[str] = set()
+
+
+def _fingerprint(inputs: Mapping[str, Any]) -> str:
+    """Inputs as the engine hands them back to Diff: without ``__provider``, whole floats as integers
+    (the wire carries every number as a float), unknowns as one marker."""
+
+    def norm(value: Any) -> Any:
+        if is_unknown(value) and not isinstance(value, (list, tuple, dict)):
+            return "<unknown>"
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        if isinstance(value, (list, tuple)):
+            return [norm(v) for v in value]
+        if isinstance(value, dict):
+            return {str(k): norm(v) for k, v in value.items()}
+        return value
+
+    plain = {k: norm(v) for k, v in inputs.items() if k != PROVIDER_KEY and v is not None}
+    return json.dumps(plain, sort_keys=True, default=repr)
+
+
+def planned_by_check(news: Mapping[str, Any]) -> bool:
+    """Whether ``news`` are inputs this process's ``check`` returned: a Diff of a planned change
+    (``pulumi up``/``preview``), not the refresh diff, whose news are the state's old inputs and which
+    follows no Check (``pulumi refresh`` runs none; ``up --refresh`` refreshes before checking)."""
+    with _checked_lock:
+        return _fingerprint(news) in _checked
 
 
 def user_errors(method: F) -> F:
@@ -135,6 +181,9 @@ class MailboxOrgProvider(ResourceProvider):
     props: ClassVar[tuple[Prop, ...]] = ()
     #: The resource's name for messages, e.g. "Domain".
     kind: ClassVar[str] = "Resource"
+    #: The object's identity is a unique name on the server: the resource defaults the option
+    #: ``delete_before_replace`` to true (see :mod:`.resource`).
+    unique_name: ClassVar[bool] = False
 
     # -- configuration ---------------------------------------------------------------------------
     def configure(self, req: ConfigureRequest) -> None:
@@ -155,6 +204,8 @@ class MailboxOrgProvider(ResourceProvider):
             client.login()
         except AuthenticationError as exc:
             if not own:
+                name_settings(exc)
+                exc.args = (f"{exc.args[0]} {_LAST_UP_HINT}", *exc.args[1:])
                 raise
             raise InputError(
                 "login_password",
@@ -203,6 +254,9 @@ class MailboxOrgProvider(ResourceProvider):
             failures.extend(_check_login(checked))
         if not failures:
             failures.extend(self.check_resource(checked))
+        if not failures:
+            with _checked_lock:
+                _checked.add(_fingerprint(checked))
         return CheckResult(checked, failures)
 
     def check_resource(self, inputs: dict[str, Any]) -> list[CheckFailure]:
@@ -232,7 +286,8 @@ class MailboxOrgProvider(ResourceProvider):
         """Explicit diff: changed inputs, replacements, delete-before-replace."""
         changed = self.changed(olds, news)
         replaces = [p.wire for p in changed if p.replace]
-        self.diff_resource(olds, news, changed)
+        if changed and planned_by_check(news):
+            self.diff_resource(olds, news, changed)
         return DiffResult(
             changes=bool(changed),
             replaces=replaces,
@@ -240,7 +295,8 @@ class MailboxOrgProvider(ResourceProvider):
         )
 
     def diff_resource(self, olds: Mapping[str, Any], news: Mapping[str, Any], changed: list[Prop]) -> None:
-        """Hook for warnings about a planned change (e.g. data loss)."""
+        """Hook for warnings about a planned change (e.g. data loss); called only when ``news`` came
+        from this process's ``check`` (never in a refresh), and must not raise."""
 
     # -- helpers for create/read/update ------------------------------------------------------------
     def api_params(self, values: Mapping[str, Any], props: list[Prop] | tuple[Prop, ...]) -> dict[str, Any]:

@@ -4,6 +4,17 @@ A resource class names its provider class; construction merges the ``Args`` obje
 arguments, wraps secret inputs in ``pulumi.Output.secret`` (so they are secret in the state's
 inputs too), lists them in ``additional_secret_outputs``, declares output-only properties, and
 translates between Python names (``context_id``) and wire names (``contextId``).
+
+Resources whose identity is a unique name on the server (Account, Domain, Mailbox) default the
+resource option ``delete_before_replace`` to true unless the user set it. Our diff already answers
+delete-before-replace for their replacing properties, but the engine skips the diff for a targeted
+replace (``pulumi up --replace URN``, ``pulumi state taint``) and then replaces create-before-delete
+unless the *option* says otherwise: the replacement's create would meet the existing object (and,
+with ``adopt``, take it over, after which the old resource's delete removes it while the state
+records it). With the option, the old object is deleted first and the replacement created after,
+so the object in the state always exists. Context and DomainChallenge keep create-before-delete: a
+Context's delete changes nothing on the server and its create reuses the context the domains are
+in, and a DomainChallenge's delete only drops it from the stack.
 """
 
 from __future__ import annotations
@@ -46,7 +57,10 @@ class MailboxOrgResource(Resource):
                 value = pulumi.Output.secret(value)
             props[prop.name] = value
         secrets = [prop.name for prop in provider_class.props if prop.secret]
-        opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=secrets))
+        defaults = pulumi.ResourceOptions(additional_secret_outputs=secrets)
+        if provider_class.unique_name and (opts is None or opts.delete_before_replace is None):
+            defaults.delete_before_replace = True
+        opts = pulumi.ResourceOptions.merge(opts, defaults)
         super().__init__(provider_class(), resource_name, props, opts)
 
     def translate_output_property(self, prop: str) -> str:

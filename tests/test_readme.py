@@ -147,6 +147,25 @@ def test_the_limits_state_the_four_operations_and_the_dns_wait():
     assert "verification_timeout" in limits
 
 
+def test_the_limits_state_how_the_engine_really_behaves():
+    # Each claim is proven through the harness's engine modes (tests/resources/test_engine_costs.py,
+    # test_refresh_diff.py, test_refresh_config.py, test_targeted_replace.py, tests/harness/).
+    limits = section("Limits")
+    for fact in (
+        "every later registration of every provider",  # the one-at-a-time registration stall
+        "makes every\n  read **twice** and logs in **twice**",  # the preview pass of a refresh
+        "logs out (`deauth`) when it exits",  # the exit-time logout
+        "pulumi/pulumi#4981",  # refresh/destroy use the config of the last up
+        "`delete_before_replace` is set",  # targeted replace
+        "`replace_on_changes` has no effect",
+        "is still\n  reverted",  # ignore_changes against refreshed drift
+        "reported as unchanged",  # output-only drift in a refresh
+        "pulumi/pulumi#16175",  # import fails in the host
+    ):
+        assert fact in limits, fact
+    assert "pulumi/pulumi#16175" in section("Adopting existing objects (instead of `pulumi import`)")
+
+
 def test_the_readme_links_every_example():
     for example in ("quickstart", "gitops", "reseller"):
         assert f"(examples/{example}/README.md)" in README

@@ -37,7 +37,13 @@ def test_gitops_publishes_the_challenge_through_the_dns_provider_and_deploys_in_
     }
     domain = config[f"{PROJECT}:domain"]
     records = DnsRecordHandler(emulator)
-    stack = ProgramStack(host_pool, config=config, project=PROJECT, handlers={CLOUDFLARE_RECORD: records})
+    stack = ProgramStack(
+        host_pool,
+        config=config,
+        project=PROJECT,
+        schedule="concurrent",
+        handlers={CLOUDFLARE_RECORD: records},
+    )
 
     run = stack.up(program("gitops"))
 

@@ -31,7 +31,7 @@ def test_quickstart_creates_a_domain_and_two_mailboxes_once_the_record_is_publis
         **project_defaults("quickstart"),
         **{f"{PROJECT}:{key}": Secret(value) for key, value in SECRETS.items()},
     }
-    stack = ProgramStack(host_pool, config=config, project=PROJECT)
+    stack = ProgramStack(host_pool, config=config, project=PROJECT, schedule="concurrent")
 
     preview = stack.preview(program("quickstart"))
     assert preview.operations == {"domain": "create", "alice": "create", "bob": "create"}

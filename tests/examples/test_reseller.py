@@ -30,7 +30,7 @@ def test_reseller_sets_up_a_customer_with_shared_context_and_tears_it_down_in_re
         **defaults,
         **{f"{PROJECT}:{key}": Secret(value) for key, value in SECRETS.items()},
     }
-    stack = ProgramStack(host_pool, config=config, project=PROJECT)
+    stack = ProgramStack(host_pool, config=config, project=PROJECT, schedule="concurrent")
 
     run = stack.up(program("reseller"))
 

@@ -11,8 +11,14 @@ Layers (each module's docstring explains how it mirrors the engine and which SDK
 * :mod:`harness.host` - :class:`ProviderHost` (one host process plus a gRPC client: Configure, Check,
   Diff, Create, Read, Update, Delete; stderr and ``pulumi.log`` capture) and :class:`HostPool`
   (pre-started fresh hosts).
-* :mod:`harness.stack` - :class:`Stack`: deployments (``up``/``preview``/``refresh``/``destroy``) of
-  resources given as :class:`Res`, with engine-like state, replace ordering and secret marking.
+* :mod:`harness.stack` - :class:`Stack`: deployments (``up``/``preview``/``refresh``/``destroy``/
+  ``get``) of resources given as :class:`Res`, with engine-like state, replace ordering and secret
+  marking, and the engine modes (each citing ``/work/shared/pulumi/engine-behaviour.md``): targeted
+  replace (``up(replace=[...])``), ``delete_before_replace``/``ignore_changes``/``depends_on``/
+  ``import_id`` options, :class:`Ref` property dependencies and dependent replacement,
+  ``schedule="dependencies"|"concurrent"`` (+ ``seed``), ``state_config`` (refresh/destroy with the
+  config recorded at the last ``up``; ``run_program=True`` for the current one), ``refresh_diff``,
+  ``preview_pass``.
 * :mod:`harness.program` - :class:`ProgramStack`: whole Pulumi programs under
   ``pulumi.runtime.set_mocks``, dynamic resources served by a provider host, other types by handlers.
 * :mod:`harness.trivial_provider` - a trivial provider and resource class that prove the harness.
@@ -48,7 +54,18 @@ from .host import (
     provider_blob,
 )
 from .program import DYNAMIC_PREFIX, ProgramRun, ProgramStack, RecordingMonitor, ResourceHandler
-from .stack import CheckFailedError, DeploymentResult, Op, Res, ResourceState, Stack, Step
+from .stack import (
+    CheckFailedError,
+    DeploymentResult,
+    ImportMismatchError,
+    Op,
+    Ref,
+    Res,
+    ResourceState,
+    Schedule,
+    Stack,
+    Step,
+)
 from .wire import PROVIDER_KEY, UNKNOWN, Secret, from_struct, reveal, to_struct
 
 __all__ = [
@@ -65,6 +82,7 @@ __all__ = [
     "DiffResponse",
     "HostPool",
     "HostStartError",
+    "ImportMismatchError",
     "LogMessage",
     "Op",
     "ProgramRun",
@@ -73,9 +91,11 @@ __all__ = [
     "ProviderHost",
     "ReadResponse",
     "RecordingMonitor",
+    "Ref",
     "Res",
     "ResourceHandler",
     "ResourceState",
+    "Schedule",
     "Secret",
     "Stack",
     "Step",

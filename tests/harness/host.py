@@ -37,6 +37,16 @@ How this mirrors the engine (Go sources: ``sdk/go/common/resource/plugin/plugin.
   :meth:`ProviderHost.close`.
 * **Concurrency.** The host serves at most 4 calls at once (``ThreadPoolExecutor(max_workers=4)``);
   the channel is thread-safe, so the program helper can call from several threads.
+* **Deadlines.** The engine sets no gRPC deadline on provider calls (``Create``/``Update`` carry a
+  ``timeout`` field the dynamic host ignores), so a Domain create that waits minutes for DNS is never
+  cut off by the engine. ``call_timeout`` defaults to ``None`` (no deadline) for that reason; a test
+  may set one to bound a hang.
+* **Shutdown.** The engine ends a plugin by sending **SIGINT** to its process group, waiting 5 s and
+  then killing it (``plugin.go`` -> ``cmdutil.InterruptChildren``). In the host SIGINT is a
+  ``KeyboardInterrupt`` in ``main()``: the server stops, the interpreter exits normally and ``atexit``
+  handlers run (our exit-time logout). :meth:`ProviderHost.close` does the same (``shutdown="sigint"``,
+  ``shutdown_grace=5.0``); ``shutdown="sigterm"`` is the old, kinder harness behaviour (no exit
+  handlers run).
 * **Lifetime.** The engine starts a fresh plugin per deployment and kills it at the end. The host
   caches configured providers per pickled blob for its whole life (``_PROVIDER_CACHE``), so one host
   must never serve two tests; :class:`HostPool` keeps pre-started *fresh* hosts so a test pays no
@@ -45,9 +55,11 @@ How this mirrors the engine (Go sources: ``sdk/go/common/resource/plugin/plugin.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -215,15 +227,32 @@ _CHANGES: Final[dict[int, Literal["unknown", "none", "some"]]] = {
 }
 
 
+#: How :meth:`ProviderHost.close` ends the process: the engine's SIGINT, or a plain SIGTERM.
+Shutdown = Literal["sigint", "sigterm"]
+
+
+def _stop(process: subprocess.Popen[bytes], shutdown: Shutdown, grace: float) -> None:
+    """End ``process`` like the engine (SIGINT to its process group, ``grace`` seconds, then SIGKILL)."""
+    if process.poll() is not None:
+        return
+    try:
+        if shutdown == "sigint":
+            os.killpg(process.pid, signal.SIGINT)
+        else:
+            process.terminate()
+    except ProcessLookupError:
+        return
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
 def _reap(process: subprocess.Popen[bytes], workdir: str) -> None:
     """Kill and wait for ``process`` (no zombie), then remove its output directory."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    _stop(process, "sigterm", 5.0)
     shutil.rmtree(workdir, ignore_errors=True)
 
 
@@ -256,7 +285,9 @@ class ProviderHost:
         stack: str = DEFAULT_STACK,
         python: str = sys.executable,
         startup_timeout: float = 30.0,
-        call_timeout: float = 60.0,
+        call_timeout: float | None = None,
+        shutdown: Shutdown = "sigint",
+        shutdown_grace: float = 5.0,
     ) -> None:
         """Prepare (not start) a host.
 
@@ -267,6 +298,9 @@ class ProviderHost:
         :param cwd: the working directory (the engine uses the program directory); default ``tests/``.
         :param pythonpath: prepended to ``PYTHONPATH`` so by-reference pickles import in the child.
         :param project: ``PULUMI_PROJECT`` (namespace for un-namespaced ``Config.get`` keys).
+        :param call_timeout: gRPC deadline per call; ``None`` (default) is the engine's: no deadline.
+        :param shutdown: ``"sigint"`` (default, the engine's) or ``"sigterm"``; see the module docstring.
+        :param shutdown_grace: seconds between the signal and SIGKILL (the engine waits 5 s).
         """
         self.project = project
         self.stack = stack
@@ -274,6 +308,8 @@ class ProviderHost:
         self.cwd = os.fspath(cwd) if cwd is not None else os.fspath(TESTS_DIR)
         self.startup_timeout = startup_timeout
         self.call_timeout = call_timeout
+        self.shutdown: Shutdown = shutdown
+        self.shutdown_grace = shutdown_grace
         self.env = self._build_env(env, inherit_env, isolate_env_prefixes, pythonpath)
         #: gRPC methods called so far (``Check``, ``Create``, ...), for assertions like "no Create".
         self.calls: Counter[str] = Counter()
@@ -349,6 +385,7 @@ class ProviderHost:
                 stdin=subprocess.DEVNULL,
                 stdout=stdout,
                 stderr=stderr,
+                start_new_session=True,  # its own process group, which the engine signals
             )
         self._finalizer = weakref.finalize(self, _reap, self._process, self._workdir)
 
@@ -409,13 +446,7 @@ class ProviderHost:
                 self._channel = None
                 self._stub = None
             if self._process is not None and self._finalizer is not None and self._finalizer.alive:
-                if self._process.poll() is None:
-                    self._process.terminate()
-                    try:
-                        self._process.wait(timeout=5)
-                    except subprocess.TimeoutExpired:
-                        self._process.kill()
-                        self._process.wait()
+                _stop(self._process, self.shutdown, self.shutdown_grace)
                 self._capture_outputs()
                 self._finalizer()
 
@@ -540,7 +571,10 @@ class ProviderHost:
         preview: bool = False,
         random_seed: bytes = b"",
     ) -> CheckResponse:
-        """``Check(olds, news)``; ``olds`` are the prior *inputs* (empty for a new resource)."""
+        """``Check(olds, news)``; ``olds`` are the prior *inputs* (empty for a new resource: sent empty).
+
+        ``random_seed`` defaults to 32 random bytes, as the engine sends.
+        """
         blob = provider_blob(provider)
         urn, name, type_ = self._urn(urn)
         self._reject_unknowns(news, preview, "Check")
@@ -550,9 +584,11 @@ class ProviderHost:
                 urn=urn,
                 name=name,
                 type=type_,
-                olds=to_struct(self._with_provider(olds, blob)),
+                # A new resource has no old inputs at all: the engine sends an empty map, without
+                # even the ``__provider`` reference (step_generator.go: Check(urn, nil, inputs)).
+                olds=to_struct(self._with_provider(olds, blob) if olds else {}),
                 news=to_struct(self._with_provider(news, blob)),
-                randomSeed=random_seed,
+                randomSeed=random_seed or os.urandom(32),
             ),
         )
         return CheckResponse(
@@ -570,11 +606,16 @@ class ProviderHost:
         old_inputs: Mapping[str, Any] | None = None,
         urn: str | None = None,
         preview: bool = False,
+        allow_unknowns: bool = False,
     ) -> DiffResponse:
-        """``Diff(id, olds=prior outputs, news=checked inputs, old_inputs=prior inputs)``."""
+        """``Diff(id, olds=prior outputs, news=checked inputs, old_inputs=prior inputs)``.
+
+        ``allow_unknowns=True`` outside a preview is the engine's dependent-replacement diff
+        (``calculateDependentReplacements``), the one place it sends unknowns during ``pulumi up``.
+        """
         blob = provider_blob(provider)
         urn, name, type_ = self._urn(urn)
-        self._reject_unknowns(news, preview, "Diff")
+        self._reject_unknowns(news, preview or allow_unknowns, "Diff")
         response = self._call(
             "Diff",
             provider_pb2.DiffRequest(
@@ -630,10 +671,19 @@ class ProviderHost:
         *,
         inputs: Mapping[str, Any] | None = None,
         urn: str | None = None,
+        add_provider: bool = True,
     ) -> ReadResponse:
-        """``Read(id, properties=prior outputs, inputs=prior inputs)`` (a refresh)."""
+        """``Read(id, properties=prior outputs, inputs=prior inputs)`` (a refresh).
+
+        ``add_provider=False`` sends the maps exactly as given: ``pulumi import`` sends ``Read(id)``
+        with no properties and no inputs at all (``ImportStep.Apply``).
+        """
         blob = provider_blob(provider)
         urn, name, type_ = self._urn(urn)
+
+        def wire(props: Mapping[str, Any]) -> Any:
+            return to_struct(self._with_provider(props, blob) if add_provider else dict(props))
+
         response = self._call(
             "Read",
             provider_pb2.ReadRequest(
@@ -641,8 +691,8 @@ class ProviderHost:
                 urn=urn,
                 name=name,
                 type=type_,
-                properties=to_struct(self._with_provider(properties, blob)),
-                inputs=to_struct(self._with_provider(inputs, blob)) if inputs is not None else None,
+                properties=wire(properties),
+                inputs=wire(inputs) if inputs is not None else None,
             ),
         )
         new_inputs = self._strip(from_struct(response.inputs)) if response.HasField("inputs") else None

@@ -19,7 +19,23 @@ calls. The mock monitor plays the engine's part:
   provider previews, so the engine answers with the checked inputs as state and an unknown id for
   creates/replaces; that is what the program sees here too.
 * At the end of a successful ``up``, resources that the program no longer registers and replaced
-  (create-before-delete) resources are deleted, walking the prior state backwards.
+  (create-before-delete) resources are deleted: walking the prior state backwards, or, with
+  ``schedule="dependencies"``/``"concurrent"``, by the recorded dependencies (``dependencies`` and
+  ``propertyDependencies`` of each registration), concurrently for ``"concurrent"``. ``destroy``
+  likewise.
+* Engine modes shared with :class:`harness.stack.Stack` (see its module docstring): registrations
+  are planned (Check/Diff) one at a time, steps run in parallel; ``schedule="concurrent"`` also
+  delays each registration by a seeded random few milliseconds, so independent resources reach the
+  host in a shuffled order; ``up(program, replace=[name])`` is a targeted replace (no Diff,
+  create-before-delete unless the registration's ``delete_before_replace`` is *defined* true);
+  ``deleteBeforeReplaceDefined`` makes an explicit ``False`` override the provider;
+  ``ignoreChanges`` resets those inputs to the old inputs before Check; ``state_config``,
+  ``refresh_diff`` and ``preview_pass`` as for ``Stack``.
+* A get (``opts=ResourceOptions(id=...)``, a ``ReadResource``) of a dynamic resource sends
+  ``Read(id)`` with only the get's inputs (``__provider`` and any inputs given) as properties and
+  inputs. An empty id fails the run ("does not exist"), as the engine's ``ReadStep`` does. The got
+  resource is not kept in the state: the engine keeps it as an external resource that no command
+  ever deletes, so leaving it out changes no provider call.
 * ``pulumi:pulumi:Stack`` outputs (``pulumi.export``) are captured from ``RegisterResourceOutputs``.
 * The stack config is installed for the program (``pulumi.runtime.config.set_all_config``) and
   restored afterwards.
@@ -32,8 +48,9 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import random
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
@@ -51,10 +68,12 @@ from .stack import (
     ResourceState,
     StackBase,
     Step,
+    delete_order,
     delete_resource,
     execute_plan,
     plan_resource,
-    read_resource,
+    refresh_resource,
+    run_graph,
     secret_outputs,
 )
 from .wire import PROVIDER_KEY, reveal, reveal_properties
@@ -170,6 +189,14 @@ class _Mocks(Mocks):
         return self.deployment.invoke(args), None
 
 
+def _dependencies(request: Any) -> tuple[str, ...]:
+    """The URNs a registration depends on: ``dependencies`` plus every property dependency."""
+    urns = [*request.dependencies]
+    for deps in request.propertyDependencies.values():
+        urns.extend(deps.urns)
+    return tuple(dict.fromkeys(urns))
+
+
 def _marked(outputs: Mapping[str, Any], secret_keys: frozenset[str]) -> dict[str, Any]:
     """Outputs for the SDK, with secret ones in the engine's secret envelope."""
     return {k: rpc.wrap_rpc_secret(v) if k in secret_keys else v for k, v in outputs.items()}
@@ -178,9 +205,23 @@ def _marked(outputs: Mapping[str, Any], secret_keys: frozenset[str]) -> dict[str
 class _Deployment:
     """One ``up`` or ``preview`` of a :class:`ProgramStack`."""
 
-    def __init__(self, stack: ProgramStack, *, preview: bool) -> None:
+    def __init__(
+        self,
+        stack: ProgramStack,
+        *,
+        preview: bool,
+        replace: frozenset[str] = frozenset(),
+        config: Mapping[str, Any] | None = None,
+        kind: str = "up",
+    ) -> None:
         self.stack = stack
         self.preview = preview
+        self.targets = replace
+        self.config = config
+        self.kind = kind
+        #: The engine handles one registration (Check/Diff) at a time.
+        self.registration = threading.Lock()
+        self.jitter = random.Random(stack.rng().random()) if stack.schedule == "concurrent" else None
         self.run = ProgramRun(preview=preview)
         self.monitor = RecordingMonitor(_Mocks(self))
         self.lock = threading.Lock()
@@ -200,7 +241,7 @@ class _Deployment:
     def host(self) -> ProviderHost:
         with self.lock:
             if self._host is None:
-                self._host_cm = self.stack._host()
+                self._host_cm = self.stack._host(self.config, kind=self.kind)
                 self._host = self._host_cm.__enter__()
             return self._host
 
@@ -225,9 +266,9 @@ class _Deployment:
     def register(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         request = self.monitor.current_request()
         if request is None:  # ReadResource: a `Resource.get(...)` of an existing resource
-            if args.typ.startswith(DYNAMIC_PREFIX):
-                raise NotImplementedError("reading an existing dynamic resource (get) is not supported")
             inputs, _ = reveal_properties(args.inputs)
+            if args.typ.startswith(DYNAMIC_PREFIX):
+                return self._get(args, inputs)
             return self.stack.handler(args.typ).create(
                 MockResourceArgs(args.typ, args.name, inputs, args.provider, args.resource_id, custom=True)
             )
@@ -241,7 +282,7 @@ class _Deployment:
         inputs, secret_news = reveal_properties(args.inputs)
         if args.typ.startswith(DYNAMIC_PREFIX):
             return self._dynamic(urn, args, inputs, secret_news, additional, request)
-        return self._handled(urn, args, inputs, secret_news, additional)
+        return self._handled(urn, args, inputs, secret_news, additional, request)
 
     def _dynamic(
         self,
@@ -253,9 +294,26 @@ class _Deployment:
         request: Any,
     ) -> tuple[str | None, dict[str, Any]]:
         blob = inputs.pop(PROVIDER_KEY)
-        old = self.stack._state.get(urn)
         host = self.host()
-        plan = plan_resource(host, urn=urn, blob=blob, news=inputs, old=old, preview=self.preview)
+        if self.jitter is not None:
+            with self.lock:
+                delay = self.jitter.uniform(0, 0.02)
+            threading.Event().wait(delay)
+        dbr = bool(request.deleteBeforeReplace) if request.deleteBeforeReplaceDefined else None
+        targeted = urn in self.targets or args.name in self.targets
+        with self.registration:
+            old = self.stack._state.get(urn)
+            plan = plan_resource(
+                host,
+                urn=urn,
+                blob=blob,
+                news=inputs,
+                old=old,
+                preview=self.preview,
+                delete_before_replace=dbr,
+                targeted=targeted,
+                ignore_changes=list(request.ignoreChanges),
+            )
         template = ResourceState(
             name=args.name,
             type=args.typ,
@@ -266,7 +324,11 @@ class _Deployment:
             provider=blob,
             secret_inputs=frozenset(k for k in plan.checked if k in secret_news),
             additional_secret_outputs=additional,
-            delete_before_replace=bool(request.deleteBeforeReplace),
+            delete_before_replace=dbr,
+            dependencies=_dependencies(request),
+            property_dependencies={
+                key: tuple(deps.urns) for key, deps in request.propertyDependencies.items()
+            },
         )
         with self.lock:
             self.run.operations_by_urn[urn] = plan.op
@@ -277,12 +339,20 @@ class _Deployment:
             plan,
             template=template,
             old=old,
-            delete_before_replace=template.delete_before_replace,
             record=self.record,
             deleted=self._forget,
         )
         self._commit(new, delete_later)
         return new.id, {**_marked(new.outputs, new.secret_outputs), PROVIDER_KEY: rpc.wrap_rpc_secret(blob)}
+
+    def _get(self, args: MockResourceArgs, inputs: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
+        """A get: ``Read(id)`` with the get's inputs as properties and inputs."""
+        blob = inputs[PROVIDER_KEY]
+        urn = self.monitor.make_urn("", args.typ, args.name)  # type: ignore[no-untyped-call]
+        read = self.host().read(blob, args.resource_id or "", inputs, inputs=inputs, urn=urn)
+        if not read.id:
+            raise LookupError(f"resource '{args.resource_id}' does not exist ({args.typ} {args.name})")
+        return read.id, {**read.outputs, PROVIDER_KEY: rpc.wrap_rpc_secret(blob)}
 
     def _preview_answer(
         self, template: ResourceState, plan: Plan, old: ResourceState | None
@@ -300,6 +370,7 @@ class _Deployment:
         inputs: dict[str, Any],
         secret_news: frozenset[str],
         additional: tuple[str, ...],
+        request: Any,
     ) -> tuple[str | None, dict[str, Any]]:
         handler = self.stack.handler(args.typ)
         old = self.stack._state.get(urn)
@@ -329,6 +400,10 @@ class _Deployment:
             provider="",
             secret_inputs=secret_news,
             additional_secret_outputs=additional,
+            dependencies=_dependencies(request),
+            property_dependencies={
+                key: tuple(deps.urns) for key, deps in request.propertyDependencies.items()
+            },
         )
         if self.preview:
             if old is not None and op is Op.SAME:
@@ -375,7 +450,8 @@ class _Deployment:
 
     # -- end of deployment ---------------------------------------------------------------------------
     def finish(self) -> None:
-        """Delete replaced and unregistered resources, walking the prior state backwards."""
+        """Delete replaced and unregistered resources (see the module docstring for the order)."""
+        doomed = []
         for state in reversed(self.snapshot):
             pending = any(state is p for p in self.stack._pending_deletes)
             gone = state.urn not in self.registered and self.stack._state.get(state.urn) is state
@@ -384,12 +460,32 @@ class _Deployment:
                     self.run.operations_by_urn[state.urn] = Op.DELETE
                 continue
             if pending or gone:
-                self.stack._delete(self, state)
-                if pending:
+                doomed.append(state)
+        self.delete_all(doomed)
+
+    def delete_all(self, doomed: list[ResourceState]) -> None:
+        """Delete ``doomed`` (reverse registration order) as the engine schedules deletes."""
+        schedule = self.stack.schedule
+        keys = [str(i) for i in range(len(doomed))]
+        if schedule == "declaration":
+            graph: dict[str, list[str]] = {k: keys[:i] for i, k in enumerate(keys)}
+        else:
+            graph = delete_order(doomed, lambda s: s.urn)
+
+        def work(key: str) -> None:
+            state = doomed[int(key)]
+            self.stack._delete(self, state)
+            with self.lock:
+                if any(state is p for p in self.stack._pending_deletes):
                     self.stack._pending_deletes = [p for p in self.stack._pending_deletes if p is not state]
-                else:
+                elif self.stack._state.get(state.urn) is state:
                     self.run.operations_by_urn[state.urn] = Op.DELETE
                     del self.stack._state[state.urn]
+
+        rng = None if schedule == "declaration" else self.stack.rng()
+        errors = run_graph(keys, graph, work, concurrent=schedule == "concurrent", rng=rng)
+        if errors:
+            raise errors[0]
 
     def capture_outputs(self) -> None:
         outputs = self.monitor.stack_outputs or {}
@@ -473,16 +569,28 @@ class ProgramStack(StackBase):
             deployment.record(Op.DELETE, state.name, state.id)
 
     # -- running programs ----------------------------------------------------------------------------
-    def up(self, program: Callable[[], Any]) -> ProgramRun:
-        """``pulumi up`` with ``program`` as the desired state."""
-        return self._execute(program, preview=False)
+    def up(
+        self, program: Callable[[], Any], *, replace: Iterable[str] = (), preview_pass: bool | None = None
+    ) -> ProgramRun:
+        """``pulumi up`` with ``program`` as the desired state.
 
-    def preview(self, program: Callable[[], Any]) -> ProgramRun:
+        :param replace: resource names or URNs to replace (``pulumi up --replace URN``).
+        :param preview_pass: override the stack's ``preview_pass`` (a preview run in its own host first).
+        """
+        targets = frozenset(replace)
+        if self.preview_pass if preview_pass is None else preview_pass:
+            self._execute(program, preview=True, replace=targets)
+        self._record_config()
+        return self._execute(program, preview=False, replace=targets)
+
+    def preview(self, program: Callable[[], Any], *, replace: Iterable[str] = ()) -> ProgramRun:
         """``pulumi preview``: run ``program`` with ``dry_run``; Check and Diff only, no state change."""
-        return self._execute(program, preview=True)
+        return self._execute(program, preview=True, replace=frozenset(replace))
 
-    def _execute(self, program: Callable[[], Any], *, preview: bool) -> ProgramRun:
-        deployment = _Deployment(self, preview=preview)
+    def _execute(
+        self, program: Callable[[], Any], *, preview: bool, replace: frozenset[str] = frozenset()
+    ) -> ProgramRun:
+        deployment = _Deployment(self, preview=preview, replace=replace, kind="preview" if preview else "up")
         saved_config = dict(pulumi_config.CONFIG.get())
         saved_secret_keys = set(pulumi_config._SECRET_KEYS.get())
         plain_config, _ = reveal_properties(self.config)
@@ -522,15 +630,31 @@ class ProgramStack(StackBase):
             pulumi_config.set_all_config(saved_config, sorted(saved_secret_keys))
         return deployment.run
 
-    def refresh(self) -> ProgramRun:
-        """``pulumi refresh`` of the dynamic resources (handled types are kept as they are)."""
-        deployment = _Deployment(self, preview=False)
+    def refresh(
+        self, *, run_program: bool = False, diff: bool | None = None, preview_pass: bool | None = None
+    ) -> ProgramRun:
+        """``pulumi refresh`` of the dynamic resources (handled types are kept as they are).
+
+        :param run_program: ``--run-program``: the current config instead of the one recorded at ``up``.
+        :param diff: override the stack's ``refresh_diff``; :param preview_pass: the stack's ``preview_pass``.
+        """
+        config = self._operation_config(run_program)
+        with_diff = self.refresh_diff if diff is None else diff
+        if self.preview_pass if preview_pass is None else preview_pass:
+            dry = _Deployment(self, preview=True, config=config, kind="preview")
+            try:
+                for state in list(self._state.values()):
+                    if state.type.startswith(DYNAMIC_PREFIX):
+                        refresh_resource(dry.host(), state, diff=with_diff)
+            finally:
+                dry.close()
+        deployment = _Deployment(self, preview=False, config=config, kind="refresh")
         try:
             for urn, state in list(self._state.items()):
                 if not state.type.startswith(DYNAMIC_PREFIX):
                     deployment.run.operations_by_urn[urn] = Op.SAME
                     continue
-                op, new = read_resource(deployment.host(), state)
+                op, new, _ = refresh_resource(deployment.host(), state, diff=with_diff)
                 deployment.run.operations_by_urn[urn] = op
                 if new is None:
                     del self._state[urn]
@@ -540,17 +664,19 @@ class ProgramStack(StackBase):
             deployment.close()
         return deployment.run
 
-    def destroy(self) -> ProgramRun:
-        """``pulumi destroy``: delete everything in reverse registration order."""
-        deployment = _Deployment(self, preview=False)
+    def destroy(self, *, run_program: bool = False) -> ProgramRun:
+        """``pulumi destroy``: delete everything, scheduled like the deletes at the end of ``up``.
+
+        :param run_program: ``--run-program``: the current config instead of the one recorded at ``up``.
+        """
+        deployment = _Deployment(
+            self, preview=False, config=self._operation_config(run_program), kind="destroy"
+        )
         try:
             while self._pending_deletes:
                 self._delete(deployment, self._pending_deletes[-1])
                 self._pending_deletes.pop()
-            for urn in reversed(list(self._state)):
-                self._delete(deployment, self._state[urn])
-                deployment.run.operations_by_urn[urn] = Op.DELETE
-                del self._state[urn]
+            deployment.delete_all(list(reversed(list(self._state.values()))))
         finally:
             deployment.close()
         return deployment.run

@@ -7,18 +7,24 @@ pickles it by reference (``harness.trivial_provider.TrivialProvider``), as a rea
 
 Inputs: ``name`` (required string; a change replaces), ``size`` (non-negative integer, default 1),
 ``tag``, ``password`` (meant to be secret), ``exclusive`` (only one exclusive thing may exist at a
-time, so its replacement is delete-before-replace), ``fail`` (``"create"``, ``"update"`` or
-``"delete"``: that call raises).
+time, so its replacement is delete-before-replace), ``fail`` (``"create"``, ``"update"``,
+``"delete"`` or ``"diff"``: that call raises).
+Tags with a meaning: ``"warn"`` (create logs a warning), ``"slow:S"`` (create sleeps S seconds),
+``"meet:N"`` (create, and delete, wait until N creates - or deletes - of ``meet`` things are in
+progress at once, and fail after 10 s alone: proof that steps run concurrently, without timing).
+The process journals an ``exit`` entry from an ``atexit`` handler (it runs on SIGINT, not SIGTERM).
 Outputs: the inputs plus ``token`` (generated; meant for ``additional_secret_outputs``) and
 ``greeting`` (from the un-namespaced config key ``greeting``, i.e. ``<project>:greeting``).
 """
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
 import os
 import threading
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -83,6 +89,7 @@ class TrivialProvider(ResourceProvider):
             env_marker=os.environ.get("TRIVIAL_MARKER"),
             mailboxorg_env=sorted(k for k in os.environ if k.startswith("MAILBOXORG_")),
         )
+        atexit.register(self._journal, "exit")
 
     def _journal(self, op: str, **fields: Any) -> None:
         line = json.dumps({"op": op, "pid": os.getpid(), **fields}, sort_keys=True)
@@ -96,7 +103,10 @@ class TrivialProvider(ResourceProvider):
         """``name`` required, ``size`` a non-negative integer (default 1); unknowns pass through."""
         unknown_types = {k: type(v).__name__ for k, v in news.items() if _is_unknown(v)}
         self._journal(
-            "check", name=news.get("name") if "name" not in unknown_types else None, unknowns=unknown_types
+            "check",
+            name=news.get("name") if "name" not in unknown_types else None,
+            unknowns=unknown_types,
+            olds=sorted(_olds),
         )
         failures = []
         inputs = {k: news[k] for k in INPUTS if k in news}
@@ -111,9 +121,12 @@ class TrivialProvider(ResourceProvider):
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Changed inputs update; a changed ``name`` replaces (delete first when ``exclusive``)."""
+        if news.get("fail") == "diff":
+            raise RuntimeError("diff refused because fail=diff")
         changed = [k for k in INPUTS if _is_unknown(news.get(k)) or olds.get(k) != news.get(k)]
         replaces = [k for k in changed if k == "name"]
-        self._journal("diff", id=id_, changed=changed)
+        unknown = sorted(k for k in INPUTS if _is_unknown(news.get(k)))
+        self._journal("diff", id=id_, changed=changed, unknown=unknown, olds_size=olds.get("size"))
         return DiffResult(
             changes=bool(changed),
             replaces=replaces,
@@ -126,10 +139,27 @@ class TrivialProvider(ResourceProvider):
         outs["greeting"] = self.greeting
         return outs
 
+    def _meet(self, op: str, tag: Any) -> None:
+        """``meet:N``: wait until N ``op`` calls of meet things are in progress at once (10 s at most)."""
+        if not isinstance(tag, str) or not tag.startswith("meet:"):
+            return
+        wanted = int(tag.split(":")[1])
+        marker = self.state_dir / f"meet-{op}-{uuid.uuid4().hex}"
+        marker.touch()
+        deadline = time.monotonic() + 10
+        while len(list(self.state_dir.glob(f"meet-{op}-*"))) < wanted:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{op} ran alone: no {wanted} {op}s in progress at once")
+            time.sleep(0.01)
+
     def create(self, props: dict[str, Any]) -> CreateResult:
         """Write the thing; a second ``exclusive`` thing is refused."""
         if props.get("fail") == "create":
             raise RuntimeError("create refused because fail=create")
+        tag = props.get("tag")
+        if isinstance(tag, str) and tag.startswith("slow:"):
+            time.sleep(float(tag.split(":")[1]))
+        self._meet("create", tag)
         if props.get("exclusive") and any(
             t["name"] == props["name"] for t in stored(self.state_dir).values()
         ):
@@ -146,7 +176,7 @@ class TrivialProvider(ResourceProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """The stored thing, or an empty id when it was deleted out of band."""
-        self._journal("read", id=id_)
+        self._journal("read", id=id_, props=sorted(props))
         path = self._path(id_)
         if not path.exists():
             return ReadResult("", {})
@@ -165,6 +195,7 @@ class TrivialProvider(ResourceProvider):
         """Remove the thing (already gone is fine)."""
         if props.get("fail") == "delete":
             raise RuntimeError("delete refused because fail=delete")
+        self._meet("delete", props.get("tag"))
         self._path(id_).unlink(missing_ok=True)
         self._journal("delete", id=id_, name=props.get("name"))
 

@@ -115,6 +115,7 @@ def make_program_stack(host_pool: HostPool, emulator: Emulator, handler: DnsReco
         config=config,
         secret_config=[f"{PROJECT}:domainPassword"],
         project=PROJECT,
+        schedule="concurrent",
         handlers={RECORD_TYPE: handler},
     )
 

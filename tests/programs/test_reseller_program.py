@@ -123,6 +123,7 @@ def stack(host_pool: HostPool, emulator: Emulator, handler: TxtRecordHandler) ->
         config={**stack_config(emulator, RESELLER_LOGIN, verificationTimeout="10"), key: ACCOUNT_PASSWORD},
         secret_config=[key],
         project=PROJECT,
+        schedule="concurrent",
         handlers={RECORD_TYPE: handler},
     )
 

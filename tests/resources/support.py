@@ -7,10 +7,12 @@ sends them; secret inputs are wrapped in :class:`harness.Secret`, as the Python 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import dataclasses
+import os
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from harness import HostPool, Res, Secret, Stack
+from harness import HostPool, Res, Schedule, Secret, Stack
 from pulumi_mailboxorg.account import AccountProvider
 from pulumi_mailboxorg.challenge import DomainChallengeProvider
 from pulumi_mailboxorg.context import ContextProvider
@@ -47,14 +49,27 @@ def stack_config(emulator: Emulator, login: tuple[str, str] = ACCOUNT_LOGIN, **e
     return config
 
 
+#: How resource tests schedule steps: the engine's way (independent steps concurrently, in a
+#: shuffled order), so a test that relies on declaration order without ``depends_on`` fails here as
+#: it would for a user. ``HARNESS_SEED`` fixes the shuffle to reproduce a failure.
+SCHEDULE: Schedule = "concurrent"
+SEED: int | None = int(os.environ["HARNESS_SEED"]) if os.environ.get("HARNESS_SEED") else None
+
+
 def make_stack(
     hosts: HostPool, emulator: Emulator, login: tuple[str, str] = ACCOUNT_LOGIN, **extra: Any
 ) -> Stack:
-    """A Stack whose operations each start a fresh provider host configured for ``emulator``."""
-    return Stack(hosts, config=stack_config(emulator, login, **extra))
+    """A Stack whose operations each start a fresh provider host configured for ``emulator``, with
+    steps scheduled by recorded dependencies only, concurrently and shuffled (:data:`SCHEDULE`)."""
+    return Stack(hosts, config=stack_config(emulator, login, **extra), schedule=SCHEDULE, seed=SEED)
 
 
-def res(kind: str, props: Mapping[str, Any]) -> Res:
+def after(resource: Res, *names: str) -> Res:
+    """``resource`` with ``depends_on`` the named resources of the same deployment."""
+    return dataclasses.replace(resource, depends_on=(*resource.depends_on, *names))
+
+
+def res(kind: str, props: Mapping[str, Any], depends_on: Sequence[str] = ()) -> Res:
     """A resource of ``kind`` (e.g. "Domain") with wire-named ``props``; secret props wrapped in Secret,
     and ``additional_secret_outputs`` as the Python resource class declares them."""
     provider_class = PROVIDERS[kind]
@@ -63,7 +78,7 @@ def res(kind: str, props: Mapping[str, Any]) -> Res:
         k: Secret(v) if k in secret and v is not None and not isinstance(v, Secret) else v
         for k, v in props.items()
     }
-    return Res(provider_class(), wrapped, secret_outputs=sorted(secret))
+    return Res(provider_class(), wrapped, secret_outputs=sorted(secret), depends_on=tuple(depends_on))
 
 
 def domain(name: str = "example.com", account: str = "acme", **props: Any) -> Res:

@@ -14,7 +14,7 @@ import pytest
 
 from harness import CheckFailedError, HostPool, Op, ProviderError, Res, Stack
 from pulumi_mailboxorg.emulator import Emulator
-from resources.support import RESELLER_LOGIN, domain, make_stack, res, stack_config
+from resources.support import RESELLER_LOGIN, after, domain, make_stack, res, stack_config
 
 A, B, C = "a.example", "b.example", "c.example"
 
@@ -267,7 +267,7 @@ def test_a_domain_without_its_own_context_id_does_not_fight_the_context_that_mov
     stack: Stack, emulator: Emulator
 ) -> None:
     emulator.publish_challenge("acme", "d.example")
-    resources = {"d": domain("d.example"), "ctx": context(A, "d.example")}
+    resources = {"d": domain("d.example"), "ctx": after(context(A, "d.example"), "d")}
     stack.up(resources)
     cid = stack["ctx"].id
     assert context_of(emulator, "d.example") == cid
@@ -339,7 +339,7 @@ def test_context_ids_come_from_context_list_when_answers_carry_only_documented_f
         emulator.publish_challenge("acme", name)
     stack = make_stack(host_pool, emulator)
 
-    stack.up({"a": domain(A), "b": domain(B), "ctx": context(A, B)})
+    stack.up({"a": domain(A), "b": domain(B), "ctx": after(context(A, B), "a", "b")})
 
     cid = stack["ctx"].id
     assert contexts(emulator)[cid] == [A, B]

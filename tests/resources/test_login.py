@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 
 from harness import CheckFailedError, ProviderError, Secret
-from resources.support import RESELLER_LOGIN, domain, mailbox, make_stack
+from resources.support import RESELLER_LOGIN, after, domain, mailbox, make_stack
 
 
 def test_a_reseller_stack_creates_a_customer_mailbox_with_the_customer_login(host_pool, emulator):
     emulator.publish_challenge("acme", "example.com")
     stack = make_stack(host_pool, emulator, login=RESELLER_LOGIN)
     customer = {"loginUsername": "acme", "loginPassword": "acme-pass"}
-    stack.up({"d": domain(), "m": mailbox("ada@example.com", **customer)})
+    stack.up({"d": domain(), "m": after(mailbox("ada@example.com", **customer), "d")})
 
     assert stack["m"].outputs["account"] == "acme"
     assert stack["m"].is_secret("loginPassword")
@@ -29,7 +29,7 @@ def test_a_mailbox_without_the_customer_login_is_refused_at_reseller_level(host_
     stack = make_stack(host_pool, emulator, login=RESELLER_LOGIN)
     stack.up({"d": domain()})
     with pytest.raises(ProviderError, match=r"refused to create the mailbox ada@example\.com"):
-        stack.up({"d": domain(), "m": mailbox("ada@example.com")})
+        stack.up({"d": domain(), "m": after(mailbox("ada@example.com"), "d")})
 
 
 def test_a_login_user_without_its_password_is_rejected_by_check(host_pool, emulator):
