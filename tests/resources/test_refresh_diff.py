@@ -6,54 +6,13 @@ too, and a Diff error fails the refresh.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-import pulumi
 import pytest
 
-from harness import HostPool, Op, ProgramStack, Stack
-from pulumi_mailboxorg import Domain, Mailbox
+from harness import HostPool, Op, Stack
 from pulumi_mailboxorg.domain import CONTEXT_WARNING
 from pulumi_mailboxorg.emulator import Emulator
+from resources.engine_programs import ADA, DOMAIN
 from resources.support import PROVIDERS, domain, stack_config
-
-DOMAIN = "acme.example"
-ADA = f"ada@{DOMAIN}"
-
-
-def snapshot(emulator: Emulator, kind: str) -> dict[str, Any]:
-    value: dict[str, Any] = emulator.state.snapshot()[kind]
-    return value
-
-
-def mutations(emulator: Emulator, prefix: str) -> list[str]:
-    return [m for m, _ in emulator.journal if m.startswith(prefix) and m.split(".")[1] in ("add", "del")]
-
-
-def programs(host_pool: HostPool, emulator: Emulator, **options: Any) -> ProgramStack:
-    return ProgramStack(host_pool, config=stack_config(emulator), **options)
-
-
-def domain_and_mailbox(
-    adopt: bool | None = None, dbr: bool | None = None, catchall: bool | None = None
-) -> Callable[[], None]:
-    def program() -> None:
-        d = Domain("d", account="acme", domain=DOMAIN, password="domain-pass-1")
-        Mailbox(
-            "m",
-            mail=ADA,
-            password="Mail-pass-1",
-            plan="standard",
-            first_name="Ada",
-            last_name="Lovelace",
-            adopt=adopt,
-            catchall=catchall,
-            opts=pulumi.ResourceOptions(depends_on=[d], delete_before_replace=dbr),
-        )
-
-    return program
-
 
 # -- (c) the diff a refresh runs warns about nothing it does not do, and never fails -------------------
 
