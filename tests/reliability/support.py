@@ -43,7 +43,8 @@ USERS = ("ada", "bob", "cy", "dee", "eve")
 
 @dataclass(frozen=True)
 class Fleet:
-    """The resources (in dependency order) and the objects the server must hold for them."""
+    """The resources (in dependency order, every dependency declared) and the objects the server must
+    hold for them."""
 
     resources: dict[str, Res]
     #: Outputs another resource changes by design: the Context moves its domains (``contextId``).
@@ -63,9 +64,15 @@ def build_fleet() -> Fleet:
         )
     for name, account in DOMAINS.items():
         resources[f"domain-{name}"] = res(
-            "Domain", {"account": account, "domain": name, "password": "domain-pass-1", "memo": name}
+            "Domain",
+            {"account": account, "domain": name, "password": "domain-pass-1", "memo": name},
+            depends_on=[f"account-{account}"] if account in CUSTOMERS else [],
         )
-    resources["context"] = res("Context", {"account": "acme", "domains": list(CONTEXT_DOMAINS)})
+    resources["context"] = res(
+        "Context",
+        {"account": "acme", "domains": list(CONTEXT_DOMAINS)},
+        depends_on=[f"domain-{name}" for name in CONTEXT_DOMAINS],
+    )
     mails = []
     for name in DOMAINS:
         for index, user in enumerate(USERS):
@@ -87,7 +94,10 @@ def build_fleet() -> Fleet:
                 props["forwards"] = [f"{user}@elsewhere.example"]
             if index == 3:
                 props["active"] = False
-            resources[f"mail-{mail}"] = res("Mailbox", props)
+            # A context domain's mailboxes come after the Context: it moves the domains, and moving a
+            # domain that holds mailboxes is refused (no allow_data_loss here).
+            deps = [f"domain-{name}", *(["context"] if name in CONTEXT_DOMAINS else [])]
+            resources[f"mail-{mail}"] = res("Mailbox", props, depends_on=deps)
     return Fleet(
         resources=resources,
         follows={f"domain-{name}": frozenset({"contextId"}) for name in CONTEXT_DOMAINS},

@@ -14,7 +14,7 @@ from __future__ import annotations
 from harness import HostPool, Op, Res, Stack
 from pulumi_mailboxorg.emulator import Emulator
 from reliability.support import refresh_drift
-from resources.support import RESELLER_LOGIN, domain, mailbox, res, stack_config
+from resources.support import RESELLER_LOGIN, after, domain, mailbox, res, stack_config
 
 DOMAIN = "drift.example"
 SHARED = "drift-shared.example"
@@ -29,8 +29,12 @@ def resources() -> dict[str, Res]:
         ),
         "domain": domain(DOMAIN),
         "shared": domain(SHARED),
-        "mailbox": mailbox(MAIL, aliases=["info@drift.example"], memo="m", **login),
-        "context": res("Context", {"account": "acme", "domains": [SHARED], "allowDataLoss": True, **login}),
+        "mailbox": after(mailbox(MAIL, aliases=["info@drift.example"], memo="m", **login), "domain"),
+        "context": res(
+            "Context",
+            {"account": "acme", "domains": [SHARED], "allowDataLoss": True, **login},
+            depends_on=["shared"],
+        ),
     }
 
 
@@ -39,7 +43,7 @@ def test_out_of_band_changes_to_every_kind_are_seen_by_one_refresh_and_repaired_
 ) -> None:
     emulator.publish_challenge("acme", DOMAIN)
     emulator.publish_challenge("acme", SHARED)
-    stack = Stack(host_pool, config=stack_config(emulator, login=RESELLER_LOGIN))
+    stack = Stack(host_pool, config=stack_config(emulator, login=RESELLER_LOGIN), schedule="concurrent")
     stack.up(resources())
     before = {name: dict(state.outputs) for name, state in stack.resources.items()}
 
@@ -93,7 +97,7 @@ def test_refresh_drops_every_resource_whose_object_was_deleted_out_of_band(
 ) -> None:
     emulator.publish_challenge("acme", DOMAIN)
     emulator.publish_challenge("acme", SHARED)
-    stack = Stack(host_pool, config=stack_config(emulator, login=RESELLER_LOGIN))
+    stack = Stack(host_pool, config=stack_config(emulator, login=RESELLER_LOGIN), schedule="concurrent")
     stack.up(resources())
 
     emulator.state.call_as("acme", "mail.del", {"mail": MAIL})
