@@ -134,6 +134,7 @@ def run_fleet_under_faults(
     }
 
 
+@pytest.mark.slow
 def test_a_51_resource_deployment_converges_under_every_fault_kind_at_once(
     host_pool: HostPool, faulty: Emulator
 ) -> None:

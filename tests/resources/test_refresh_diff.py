@@ -58,6 +58,7 @@ def domain_and_mailbox(
 # -- (c) the diff a refresh runs warns about nothing it does not do, and never fails -------------------
 
 
+@pytest.mark.slow
 def test_a_refresh_after_an_out_of_band_context_move_warns_about_no_move(
     host_pool: HostPool, emulator: Emulator
 ) -> None:
