@@ -170,7 +170,7 @@ def generate() -> dict[str, Any]:
         "language": {
             "python": {
                 "packageName": "pulumi_mailboxorg",
-                "requires": {"pulumi": ">=3.139.0,<4.0.0"},
+                "requires": {"pulumi": ">=3.272.0,<4.0.0"},
             }
         },
         "config": {"variables": {config_name(s): _config_spec(s) for s in SETTINGS}},

@@ -77,11 +77,12 @@ def _loopback_only() -> None:
     def sendto(self: socket.socket, data: Any, *args: Any) -> int:
         if not _is_loopback(args[-1]):
             refuse(args[-1])
-        return original_sendto(self, data, *args)  # type: ignore[arg-type]
+        return original_sendto(self, data, *args)
 
-    socket.socket.connect = connect  # type: ignore[method-assign]
-    socket.socket.connect_ex = connect_ex  # type: ignore[method-assign]
-    socket.socket.sendto = sendto  # type: ignore[method-assign]
+    # setattr: the wrappers take any address, which typeshed's socket signatures do not spell.
+    setattr(socket.socket, "connect", connect)  # noqa: B010
+    setattr(socket.socket, "connect_ex", connect_ex)  # noqa: B010
+    setattr(socket.socket, "sendto", sendto)  # noqa: B010
 
 
 _loopback_only()

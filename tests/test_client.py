@@ -101,6 +101,7 @@ def test_plain_http_to_a_remote_host_and_malformed_urls_are_refused_naming_the_s
     assert caught.value.settings == ("endpoint",)
     assert "mailboxorg" not in str(caught.value)  # the transport knows no stack configuration
     named = name_settings(caught.value)  # the provider layer names the key
+    assert isinstance(named, ConfigurationError)
     assert named.key == "mailboxorg:endpoint"
     assert named.env == "MAILBOXORG_ENDPOINT"
     assert "mailboxorg:endpoint" in str(named)
@@ -136,7 +137,9 @@ def test_a_non_positive_rate_limit_is_a_configuration_error_naming_the_setting(r
         MailboxOrgClient(DEFAULT_ENDPOINT, rate_limit=rate)
     assert caught.value.settings == ("rate_limit",)
     assert "mailboxorg" not in str(caught.value)
-    assert name_settings(caught.value).key == "mailboxorg:rateLimit"
+    named = name_settings(caught.value)
+    assert isinstance(named, ConfigurationError)
+    assert named.key == "mailboxorg:rateLimit"
 
 
 # Envelope and headers ----------------------------------------------------------------------------
@@ -246,6 +249,7 @@ def test_missing_credentials_raise_a_configuration_error_naming_the_setting(
         client.call("hello.innerworld")
     assert "mailboxorg" not in str(caught.value)
     named = name_settings(caught.value)
+    assert isinstance(named, ConfigurationError)
     assert (named.key, named.env) == (key, env)
     assert key in str(named) and env in str(named)
     assert server.count("auth") == 0

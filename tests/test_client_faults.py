@@ -492,7 +492,9 @@ LOST_ANSWER_FAULTS: dict[str, type[TransportError]] = {
 
 @pytest.fixture
 def reseller(emulator: Emulator, sleeps: list[float]) -> Iterator[MailboxOrgClient]:
-    with MailboxOrgClient(emulator.endpoint, "reseller", "reseller-pass", read_timeout=0.5) as client:
+    # 2 s: long enough that a dropped or reset answer is seen as such even on a loaded machine with
+    # four test workers (at 0.5 s it sometimes timed out first), far below the 30 s of a slow answer.
+    with MailboxOrgClient(emulator.endpoint, "reseller", "reseller-pass", read_timeout=2.0) as client:
         client.login()
         emulator.reset_counters()
         yield client

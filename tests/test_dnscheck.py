@@ -564,6 +564,7 @@ _HOSTS = st.one_of(
 _NAMESERVERS = st.builds(Nameserver, _HOSTS, st.integers(min_value=1, max_value=65535))
 
 
+@pytest.mark.slow
 @given(st.lists(_NAMESERVERS, min_size=1, max_size=5))
 def test_formatted_nameservers_parse_back_to_themselves(servers: list[Nameserver]) -> None:
     assert parse_nameservers(", ".join(map(str, servers))) == tuple(servers)

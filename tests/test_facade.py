@@ -20,7 +20,7 @@ RESOURCE_MODULES = {resource.__module__.rsplit(".", 1)[-1] for resource in RESOU
 
 @pytest.fixture(params=RESOURCES, ids=lambda r: r._provider_class.kind)
 def resource(request: pytest.FixtureRequest) -> type[MailboxOrgResource]:
-    return request.param  # type: ignore[no-any-return]
+    return request.param
 
 
 def test_each_module_holds_exactly_the_facade_its_property_table_renders(resource):

@@ -180,7 +180,7 @@ def _template(node: ast.AST) -> str | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
     if isinstance(node, ast.JoinedStr):
-        return "".join(v.value if isinstance(v, ast.Constant) else HOLE for v in node.values)
+        return "".join(str(v.value) if isinstance(v, ast.Constant) else HOLE for v in node.values)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         left, right = _template(node.left), _template(node.right)
         return (left if left is not None else HOLE) + (right if right is not None else HOLE)
@@ -222,7 +222,7 @@ def error_templates() -> dict[str, str]:
             if templates:
                 best = max(templates, key=_literal_length)
                 if _literal_length(best) >= 12:
-                    found[f"{module}:{node.lineno}"] = best
+                    found[f"{module}:{getattr(node, 'lineno', 0)}"] = best
     return found
 
 
@@ -240,7 +240,7 @@ def fragment_matches(fragment: str, template: str) -> bool:
 def troubleshooting_fragments() -> list[str]:
     rows = table(section("Troubleshooting"))
     assert rows
-    fragments = []
+    fragments: list[str] = []
     for row in rows:
         spans = code_spans(row[0])
         assert spans and row[1], row

@@ -42,7 +42,7 @@ def negative_ttl(response: dns.message.Message) -> int | None:
     for rrset in response.authority:
         if rrset.rdtype == dns.rdatatype.SOA and len(rrset):
             soa = rrset[0]
-            return int(min(rrset.ttl, soa.minimum))  # type: ignore[attr-defined]
+            return int(min(rrset.ttl, soa.minimum))
     return None
 
 

@@ -650,7 +650,7 @@ def dns_detection(pool: HostPool, config: BenchConfig) -> DnsResult:
                 naive_queries += 1
                 try:
                     answer = resolver.resolve(host_name, "TXT")
-                    values = {b"".join(r.strings).decode() for r in answer}  # type: ignore[attr-defined]
+                    values = {b"".join(r.strings).decode() for r in answer}
                 except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
                     values = set()
                 first_lookup.set()

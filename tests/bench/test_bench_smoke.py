@@ -5,9 +5,12 @@ The benchmark itself is ``.venv/bin/python tests/bench/run.py`` (see ``tests/ben
 
 from __future__ import annotations
 
+import pytest
+
 from bench.measure import BenchConfig, run_benchmark
 
 
+@pytest.mark.slow
 def test_the_benchmark_runs_and_reports_every_measure() -> None:
     config = BenchConfig(
         sizes=(2,),

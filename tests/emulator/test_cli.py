@@ -164,7 +164,7 @@ def test_the_cli_takes_the_list_limit_delete_list_password_policy_and_minimal_an
         domain = {"account": "acme", "domain": "acme.example", "password": "pw"}
         assert running.call("domain.add", domain, auth=session)["result"] is True
         for name in ("a", "b", "c"):
-            mailbox = {"mail": f"{name}@acme.example", "password": "pw", "plan": "light"}
+            mailbox: dict[str, object] = {"mail": f"{name}@acme.example", "password": "pw", "plan": "light"}
             mailbox |= {"first_name": "A", "last_name": "B", "inboxsave": True, "forwards": []}
             assert "result" in running.call("mail.add", mailbox, auth=session)
         listed = running.call("mail.list", {"domain": "acme.example"}, auth=session)["result"]

@@ -138,14 +138,14 @@ class RecordingMonitor(MockMonitor):
     def RegisterResource(self, request: Any) -> Any:
         self._local.request = request
         try:
-            return super().RegisterResource(request)  # type: ignore[no-untyped-call]
+            return super().RegisterResource(request)
         finally:
             self._local.request = None
 
     def RegisterResourceOutputs(self, request: Any) -> Any:
         if request.urn.split("::")[2] == _STACK_TYPE:
             self.stack_outputs = rpc.deserialize_properties(request.outputs, keep_unknowns=True)
-        return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]
+        return super().RegisterResourceOutputs(request)
 
 
 @dataclass(repr=False)
@@ -348,7 +348,7 @@ class _Deployment:
     def _get(self, args: MockResourceArgs, inputs: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
         """A get: ``Read(id)`` with the get's inputs as properties and inputs."""
         blob = inputs[PROVIDER_KEY]
-        urn = self.monitor.make_urn("", args.typ, args.name)  # type: ignore[no-untyped-call]
+        urn = self.monitor.make_urn("", args.typ, args.name)
         read = self.host().read(blob, args.resource_id or "", inputs, inputs=inputs, urn=urn)
         if not read.id:
             raise LookupError(f"resource '{args.resource_id}' does not exist ({args.typ} {args.name})")

@@ -42,6 +42,7 @@ def served_txt(server: Bind9, name: str) -> list[str]:
     return [b"".join(rdata.strings).decode() for rrset in answer.answer for rdata in rrset]
 
 
+@pytest.mark.slow
 def test_a_domain_waits_for_its_record_and_is_created_once_bind9_serves_it(
     host_pool: HostPool, bind9: Bind9
 ) -> None:

@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 from harness import HostPool, Op, ProviderError, Res, Stack
+from harness.stack import HostFactory
 from pulumi_mailboxorg.emulator import Emulator
 from reliability.support import ACME, RESELLER, Fleet, build_fleet, inventory, publish_all, refresh_drift
 from resources.support import domain, mailbox, res, stack_config
@@ -44,7 +45,7 @@ def faulty() -> Iterator[Emulator]:
         yield emu
 
 
-def fleet_stack(hosts: HostPool, emulator: Emulator, *, reuse_host: bool = False) -> Stack:
+def fleet_stack(hosts: HostFactory, emulator: Emulator, *, reuse_host: bool = False) -> Stack:
     """The reseller's stack: no client-side rate limit, short request timeout; a fresh provider host
     per run, like the engine, unless ``reuse_host``."""
     return Stack(
@@ -97,7 +98,7 @@ def assert_server_holds_exactly(emulator: Emulator, fleet: Fleet, stack: Stack) 
 
 
 def run_fleet_under_faults(
-    hosts: HostPool, emulator: Emulator, kinds: tuple[str, ...], *, reuse_host: bool = False
+    hosts: HostFactory, emulator: Emulator, kinds: tuple[str, ...], *, reuse_host: bool = False
 ) -> dict[str, Any]:
     """Deploy the fleet, check it, destroy it, all under random faults of ``kinds``; return figures."""
     fleet = build_fleet()
@@ -133,6 +134,7 @@ def run_fleet_under_faults(
     }
 
 
+@pytest.mark.slow
 def test_a_51_resource_deployment_converges_under_every_fault_kind_at_once(
     host_pool: HostPool, faulty: Emulator
 ) -> None:

@@ -93,6 +93,7 @@ def stub() -> Iterator[tuple[StubServer, FakeApi]]:
         yield server, api
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(answer=answers, method=st.sampled_from(["domain.get", "domain.add", "hello.world"]))
 def test_any_http_answer_through_the_client_gives_a_result_or_a_typed_error(

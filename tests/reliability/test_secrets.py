@@ -137,6 +137,7 @@ def everything(password: str = SENTINEL, memo: str = "v1", aliases: tuple[str, .
     }
 
 
+@pytest.mark.slow
 def test_no_password_or_auth_id_appears_in_output_errors_state_or_plain_outputs(
     sentinel_emulator: tuple[Emulator, Leaks], debug_hosts: Callable[[], ProviderHost]
 ) -> None:

@@ -1,20 +1,28 @@
 """Shared helpers for resource tests: stacks wired to an emulator, and the resources' Res builders.
 
 Resource tests drive the real dynamic-provider host (``python -m pulumi.dynamic``) through
-:mod:`harness`, against the ``emulator`` fixture. Properties use wire (camelCase) names, as the engine
-sends them; secret inputs are wrapped in :class:`harness.Secret`, as the Python SDK does for them.
+:mod:`harness`, against the ``emulator`` fixture, when what they prove is engine behaviour. Behaviour
+that does not depend on the engine path (``check``'s validation, for one) runs in-process
+instead: :func:`in_process` configures this process's runtime for the emulator, as ``configure()``
+does in a provider host, and the provider classes are called directly.
+
+Properties use wire (camelCase) names, as the engine sends them; secret inputs are wrapped in
+:class:`harness.Secret`, as the Python SDK does for them.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from harness import HostPool, Res, Schedule, Secret, Stack
+from pulumi_mailboxorg import runtime
 from pulumi_mailboxorg.account import AccountProvider
 from pulumi_mailboxorg.challenge import DomainChallengeProvider
+from pulumi_mailboxorg.config import ProviderConfig
 from pulumi_mailboxorg.context import ContextProvider
 from pulumi_mailboxorg.domain import DomainProvider
 from pulumi_mailboxorg.emulator import Emulator
@@ -96,3 +104,22 @@ def mailbox(mail: str, **props: Any) -> Res:
         "lastName": "Lovelace",
     }
     return res("Mailbox", {**base, **props})
+
+
+def plain(props: Mapping[str, Any]) -> dict[str, Any]:
+    """``props`` with :class:`harness.Secret` values unwrapped, as the host hands them to a provider
+    that does not accept secrets."""
+    return {k: v.value if isinstance(v, Secret) else v for k, v in props.items()}
+
+
+@contextmanager
+def in_process(emulator: Emulator, login: tuple[str, str] = ACCOUNT_LOGIN, **extra: Any) -> Iterator[None]:
+    """Configure this process's provider runtime for ``emulator`` (the config of :func:`stack_config`),
+    and forget it afterwards, so provider classes can be called directly: ``DomainProvider().check(...)``.
+    """
+    config = plain(stack_config(emulator, login, **extra))
+    runtime.configure(ProviderConfig.load(config.get, environ={}))
+    try:
+        yield
+    finally:
+        runtime.reset()

@@ -78,7 +78,7 @@ def test_create_sends_every_field_and_a_refresh_reads_them_back_without_drift(
 
 
 def test_update_sends_only_the_changed_fields_of_each_kind(stack: Stack, emulator: Emulator) -> None:
-    before = {
+    before: dict[str, Any] = {
         "memo": "m1",
         "company": "c1",
         "contactMail": "ops@newco.example",

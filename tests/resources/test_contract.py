@@ -16,7 +16,7 @@ import pytest
 from harness import UNKNOWN, CheckFailedError, Op, ProviderError, Res, Secret, Stack
 from harness.host import provider_blob
 from pulumi_mailboxorg.emulator import Emulator
-from resources.support import ACCOUNT_LOGIN, RESELLER_LOGIN, domain, make_stack, res
+from resources.support import ACCOUNT_LOGIN, PROVIDERS, RESELLER_LOGIN, domain, make_stack, res
 
 MUTATING = ("add", "set", "del")
 
@@ -125,7 +125,7 @@ CASES = [
 
 @pytest.fixture(params=CASES, ids=str)
 def case(request: pytest.FixtureRequest) -> Case:
-    return request.param  # type: ignore[no-any-return]
+    return request.param
 
 
 def _stack(host_pool: Any, emulator: Emulator, case: Case) -> Stack:
@@ -143,7 +143,7 @@ def _mutations(emulator: Emulator) -> dict[str, int]:
 
 
 def test_check_names_each_missing_required_property_and_calls_no_api(host_pool, emulator, case):
-    provider_class = type(res(case.kind, case.props).provider)
+    provider_class = PROVIDERS[case.kind]
     required = sorted(p.wire for p in provider_class.props if p.required)
     stack = _stack(host_pool, emulator, case)
     with pytest.raises(CheckFailedError) as info:
@@ -216,7 +216,7 @@ def test_secret_inputs_are_secret_outputs_and_never_reach_the_log(host_pool, emu
     stack = _stack(host_pool, emulator, case)
     stack.up(_resources(case))
     state = stack["r"]
-    secret = {p.wire for p in type(res(case.kind, case.props).provider).props if p.secret}
+    secret = {p.wire for p in PROVIDERS[case.kind].props if p.secret}
     present = secret & set(state.outputs)
     assert present & set(case.props)  # the case sets at least one secret input
     assert present <= state.secret_outputs
@@ -391,7 +391,7 @@ def _snake(name: str) -> str:
 
 
 def test_an_empty_login_password_beside_a_login_username_is_refused_in_check(host_pool, emulator, case):
-    provider_class = type(res(case.kind, case.props).provider)
+    provider_class = PROVIDERS[case.kind]
     if "loginUsername" not in {p.wire for p in provider_class.props}:
         pytest.skip(f"{case.kind}: has no per-resource login (accounts are managed by resellers)")
     stack = _stack(host_pool, emulator, case)

@@ -19,7 +19,7 @@ import pytest
 from harness import UNKNOWN, CheckFailedError, HostPool, Op, ProviderError, Stack
 from pulumi_mailboxorg.domain import CONTEXT_WARNING, DomainProvider
 from pulumi_mailboxorg.emulator import Emulator
-from resources.support import RESELLER_LOGIN, domain, make_stack, stack_config
+from resources.support import RESELLER_LOGIN, domain, in_process, make_stack
 
 DOMAIN = "example.com"
 #: Secret values that must never reach the host's output.
@@ -206,9 +206,11 @@ def test_a_lost_domain_add_answer_never_takes_over_a_domain_that_existed_without
 # -- check and preview --------------------------------------------------------------------------------
 
 
-def test_check_rejects_bad_inputs_naming_each_property_without_any_api_call(
-    host_pool: HostPool, emulator: Emulator
-) -> None:
+# check() is validation only: these run in-process (the contract suite checks every resource's Check
+# through the engine path).
+
+
+def test_check_rejects_bad_inputs_naming_each_property_without_any_api_call(emulator: Emulator) -> None:
     bad_values = {
         "account": ("ac me", "account: "),
         "domain": ("not a domain", "domain: "),
@@ -219,15 +221,11 @@ def test_check_rejects_bad_inputs_naming_each_property_without_any_api_call(
         "colour": ("blue", "colour: unknown property of Domain"),
     }
     good = {"account": "acme", "domain": DOMAIN, "password": PASSWORD}
-    with host_pool.take() as host:
-        host.configure(stack_config(emulator))
-        failures = host.check(
-            DomainProvider(), {**good, **{k: v for k, (v, _) in bad_values.items()}}
-        ).failures
-        both = host.check(
-            DomainProvider(), {**good, "contextId": "100001", "createNewContext": True}
-        ).failures
-        missing = host.check(DomainProvider(), {"memo": "only"}).failures
+    with in_process(emulator):
+        provider = DomainProvider()
+        failures = provider.check({}, {**good, **{k: v for k, (v, _) in bad_values.items()}}).failures
+        both = provider.check({}, {**good, "contextId": "100001", "createNewContext": True}).failures
+        missing = provider.check({}, {"memo": "only"}).failures
 
     reasons = {failure.property: failure.reason for failure in failures}
     assert set(reasons) == set(bad_values)
@@ -240,13 +238,10 @@ def test_check_rejects_bad_inputs_naming_each_property_without_any_api_call(
     assert emulator.calls == {} and emulator.logins == 0
 
 
-def test_check_canonicalises_the_domain_name_to_lower_case_punycode(
-    host_pool: HostPool, emulator: Emulator
-) -> None:
-    with host_pool.take() as host:
-        host.configure(stack_config(emulator))
-        checked = host.check(
-            DomainProvider(), {"account": "acme", "domain": "Bücher.Example.", "password": "p"}
+def test_check_canonicalises_the_domain_name_to_lower_case_punycode(emulator: Emulator) -> None:
+    with in_process(emulator):
+        checked = DomainProvider().check(
+            {}, {"account": "acme", "domain": "Bücher.Example.", "password": "p"}
         )
 
     assert checked.failures == []

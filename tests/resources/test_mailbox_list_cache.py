@@ -165,7 +165,7 @@ def test_concurrent_readers_of_one_domain_share_one_fetch() -> None:
     client.release.clear()
     results: list[dict[str, Any] | None] = []
     threads = [
-        threading.Thread(target=lambda i=i: results.append(cache.entry(client, f"u{i}@example.com")))  # type: ignore[misc, arg-type]
+        threading.Thread(target=lambda i=i: results.append(cache.entry(client, f"u{i}@example.com")))  # type: ignore[arg-type]
         for i in range(1, 5)
     ]
     for thread in threads:

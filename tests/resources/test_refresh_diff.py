@@ -17,6 +17,7 @@ from resources.support import PROVIDERS, domain, stack_config
 # -- (c) the diff a refresh runs warns about nothing it does not do, and never fails -------------------
 
 
+@pytest.mark.slow
 def test_a_refresh_after_an_out_of_band_context_move_warns_about_no_move(
     host_pool: HostPool, emulator: Emulator
 ) -> None:
