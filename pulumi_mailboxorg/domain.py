@@ -167,9 +167,11 @@ class DomainProvider(ApiObjectProvider):
         self, client: MailboxOrgClient, inputs: Mapping[str, Any], id_: str, answer: Any
     ) -> dict[str, Any]:
         """Full outputs; the context id from ``context.list`` when the answer does not carry it
-        (only ``memo`` is a confirmed field of ``domain.get``)."""
+        (only ``memo`` is a confirmed field of ``domain.get``), never the recorded one."""
+        if not self.is_object(answer):
+            answer = self.get(client, id_)
         outs = super().outputs_of(client, inputs, id_, answer)
-        if not outs.get("contextId") and outs.get("account"):
+        if "contextId" not in self.wire(answer) and outs.get("account"):
             for context_id, members in contexts(client, str(outs["account"])).items():
                 if id_ in members:
                     outs["contextId"] = context_id
