@@ -5,7 +5,8 @@ The dynamic-provider host calls ``ResourceProvider.configure()`` with the stack'
 value. Nothing here is ever stored on a provider instance (those are pickled into the state).
 
 Every variable (stack key, environment variable, default, secrecy) is listed once, in
-:data:`SETTINGS`; the README's configuration table and schema.json are checked against it.
+:data:`SETTINGS`; the configuration table of docs/installation-configuration.md and schema.json are checked
+against it.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ class Setting:
     description: str
 
 
-#: Every configuration variable, in one table (README and schema.json are checked against it).
+#: Every configuration variable, in one table (the docs and schema.json are checked against it).
 SETTINGS: tuple[Setting, ...] = (
     Setting(
         "mailboxorg:endpoint",
