@@ -5,11 +5,13 @@ The dynamic-provider host calls ``ResourceProvider.configure()`` with the stack'
 value. Nothing here is ever stored on a provider instance (those are pickled into the state).
 
 Every variable (stack key, environment variable, default, secrecy) is listed once, in
-:data:`SETTINGS`; the README's configuration table and schema.json are checked against it.
+:data:`SETTINGS`; the configuration table of docs/installation-configuration.md and schema.json are checked
+against it.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
 from collections.abc import Callable, Mapping
@@ -21,7 +23,15 @@ from .errors import ConfigurationError, MailboxOrgError
 if TYPE_CHECKING:
     from .dnscheck import Nameserver
 
-__all__ = ["DEFAULT_ENDPOINT", "OPTION_KEYS", "SETTINGS", "ProviderConfig", "Setting", "name_settings"]
+__all__ = [
+    "DEFAULT_ENDPOINT",
+    "OPTION_KEYS",
+    "SETTINGS",
+    "ProviderConfig",
+    "Setting",
+    "loopback_endpoint_from_environment",
+    "name_settings",
+]
 
 DEFAULT_ENDPOINT = "https://api.mailbox.org/v1/"
 DEFAULT_VERIFICATION_TIMEOUT = 600.0
@@ -43,7 +53,7 @@ class Setting:
     description: str
 
 
-#: Every configuration variable, in one table (README and schema.json are checked against it).
+#: Every configuration variable, in one table (the docs and schema.json are checked against it).
 SETTINGS: tuple[Setting, ...] = (
     Setting(
         "mailboxorg:endpoint",
@@ -220,6 +230,39 @@ class ProviderConfig:
             )
         assert self.username is not None and self.password is not None
         return self.username, self.password
+
+
+def loopback_endpoint_from_environment(
+    get: Callable[[str], object | None] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> str | None:
+    """The ``MAILBOXORG_ENDPOINT`` value when it points at a loopback host and the stack config names
+    no endpoint, else ``None``.
+
+    That combination usually means a shell still holds the emulator's variables while a stack meant
+    for mailbox.org is deployed: the provider warns (see ``MailboxOrgProvider.configure``).
+    """
+    env = os.environ if environ is None else environ
+    configured = get("mailboxorg:endpoint") if get is not None else None
+    if configured not in (None, ""):
+        return None
+    endpoint = env.get("MAILBOXORG_ENDPOINT") or ""
+    return endpoint if endpoint and _loopback_url(endpoint) else None
+
+
+def _loopback_url(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    try:
+        host = urlsplit(url.strip()).hostname or ""
+    except ValueError:
+        return False
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _parse_nameservers(text: str) -> tuple[Nameserver, ...]:

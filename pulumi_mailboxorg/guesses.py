@@ -4,7 +4,7 @@ The API reference (``shared/mailboxorg-api.md``) marks several behaviours *uncer
 source documents them. The emulator implements exactly these guesses, and the provider never bases a
 decision that could lose data on them (absence is decided from ``*.list`` evidence, not from an error
 code). When live evidence (``MAILBOXORG_LIVE_TESTS=1``) shows a different behaviour, correct it
-here and nowhere else. The README lists this table.
+here and nowhere else. docs/api-guesses.md lists this table.
 """
 
 from __future__ import annotations

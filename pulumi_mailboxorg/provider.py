@@ -43,7 +43,7 @@ from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, DiffResu
 from pulumi.output import Unknown
 
 from . import runtime, validation
-from .config import ProviderConfig, name_settings
+from .config import ProviderConfig, loopback_endpoint_from_environment, name_settings
 from .errors import AuthenticationError, InputError, MailboxOrgError
 from .properties import Prop
 
@@ -187,8 +187,14 @@ class MailboxOrgProvider(ResourceProvider):
 
     # -- configuration ---------------------------------------------------------------------------
     def configure(self, req: ConfigureRequest) -> None:
-        """Install the stack configuration for this process (never stored on the instance)."""
-        runtime.configure(ProviderConfig.load(req.config.get))
+        """Install the stack configuration for this process (never stored on the instance).
+
+        Warns once per process when only ``MAILBOXORG_ENDPOINT`` points the provider at a loopback
+        host (the emulator) while the stack config names no endpoint.
+        """
+        config = ProviderConfig.load(req.config.get)
+        _warn_loopback_from_environment(req.config.get)
+        runtime.configure(config)
 
     @staticmethod
     def client(values: Mapping[str, Any] | None = None) -> MailboxOrgClient:
@@ -331,6 +337,27 @@ class MailboxOrgProvider(ResourceProvider):
     def warn(message: str) -> None:
         """A warning for the user's terminal."""
         pulumi.log.warn(message)
+
+
+_loopback_warned = threading.Event()
+_loopback_lock = threading.Lock()
+
+
+def _warn_loopback_from_environment(get: Callable[[str], object | None]) -> None:
+    """``pulumi.log.warn`` (once per process) that an environment variable picked a loopback endpoint."""
+    endpoint = loopback_endpoint_from_environment(get)
+    if endpoint is None:
+        return
+    with _loopback_lock:
+        if _loopback_warned.is_set():
+            return
+        _loopback_warned.set()
+    pulumi.log.warn(
+        f"the environment variable MAILBOXORG_ENDPOINT points the provider at {endpoint}, a loopback "
+        "address (the local emulator?), and the stack config sets no `mailboxorg:endpoint`. To deploy "
+        "to mailbox.org, unset MAILBOXORG_ENDPOINT (and the other MAILBOXORG_* variables); to use the "
+        "emulator on purpose, set `mailboxorg:endpoint` in the stack config to silence this warning."
+    )
 
 
 def _whole(value: Any) -> Any:

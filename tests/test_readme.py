@@ -1,9 +1,12 @@
-"""The README agrees with the code: configuration table, commands, resources, emulator options, errors.
+"""The README and docs/ agree with the code: configuration, commands, resources, emulator options, errors.
 
-The troubleshooting table is checked in both directions against the package source: every row's
-message fragment occurs in an error message the code can raise, and every error message a user can
-meet (``MailboxOrgError`` subclasses and check failures raised by the provider, client, DNS check and
-configuration; the input validators' reasons are covered by one generic row) has a row.
+The checks read the README and every page under ``docs/`` as one text (:data:`PAGES`): a section is
+found by its heading wherever it lives, so text can move between the README and ``docs/`` and its
+checks follow it. The troubleshooting table is checked in both directions against the package
+source: every row's message fragment occurs in an error message the code can raise, and every error
+message a user can meet (``MailboxOrgError`` subclasses and check failures raised by the provider,
+client, DNS check and configuration; the input validators' reasons are covered by one generic row)
+has a row.
 """
 
 from __future__ import annotations
@@ -11,6 +14,9 @@ from __future__ import annotations
 import ast
 import re
 import shlex
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -18,12 +24,28 @@ import pytest
 import pulumi_mailboxorg
 from pulumi_mailboxorg import errors
 from pulumi_mailboxorg.config import SETTINGS
-from pulumi_mailboxorg.emulator.__main__ import build_parser
+from pulumi_mailboxorg.emulator.__main__ import _nameserver, build_parser
+from pulumi_mailboxorg.emulator.publish import build_publish_parser
 from pulumi_mailboxorg.resource import MailboxOrgResource
 
 ROOT = Path(__file__).resolve().parents[1]
-README = (ROOT / "README.md").read_text(encoding="utf-8")
+DOCS = ROOT / "docs"
+#: Every documentation page by its path relative to the repository root: README.md, then docs/*.md.
+PAGES: dict[str, str] = {
+    path.relative_to(ROOT).as_posix(): path.read_text(encoding="utf-8")
+    for path in [ROOT / "README.md", *sorted(DOCS.glob("*.md"))]
+}
+README = PAGES["README.md"]
+ALL_TEXT = "\n".join(PAGES.values())
+#: The repository address of ``[project.urls]`` (a placeholder until the public home is settled).
+_REPOSITORY = re.search(
+    r'^Repository = "([^"]+)"$', (ROOT / "pyproject.toml").read_text(encoding="utf-8"), re.MULTILINE
+)
+assert _REPOSITORY is not None, "pyproject.toml has no [project.urls] Repository"
+REPOSITORY = _REPOSITORY[1]
 RESOURCES = ("Account", "Context", "Domain", "DomainChallenge", "Mailbox")
+#: The most bytes the README may have (the issue: "at most about 10 KB").
+README_LIMIT = 10 * 1024
 #: Modules whose errors reach users (the emulator is a test tool; validators are covered generically).
 USER_FACING = (
     "account",
@@ -45,14 +67,26 @@ USER_FACING = (
 HOLE = "\0"
 
 
+def _without_code(text: str) -> str:
+    """``text`` with fenced code blocks blanked (a ``# comment`` in a shell block is no heading)."""
+    return re.sub(r"^```.*?^```", lambda m: re.sub(r"[^\n]", " ", m.group(0)), text, flags=re.M | re.S)
+
+
 def section(title: str) -> str:
-    """The text of the README section whose heading is ``title`` (up to the next heading of its level)."""
-    match = re.search(rf"^(#+) {re.escape(title)}\n", README, re.MULTILINE)
-    assert match, f"README has no section {title!r}"
-    level = len(match.group(1))
-    rest = README[match.end() :]
-    end = re.search(rf"^#{{1,{level}}} ", rest, re.MULTILINE)
-    return rest[: end.start()] if end else rest
+    """The text of the one section, in the README or a docs/ page, whose heading is ``title``
+    (up to the next heading of its level or above)."""
+    found = []
+    for name, text in PAGES.items():
+        plain = _without_code(text)
+        for match in re.finditer(rf"^(#+) {re.escape(title)}\n", plain, re.MULTILINE):
+            level = len(match.group(1))
+            end = re.search(rf"^#{{1,{level}}} ", plain[match.end() :], re.MULTILINE)
+            found.append(
+                (name, text[match.end() : match.end() + end.start()] if end else text[match.end() :])
+            )
+    assert found, f"no page has a section {title!r}"
+    assert len(found) == 1, f"section {title!r} is in several places: {[name for name, _ in found]}"
+    return found[0][1]
 
 
 def table(text: str) -> list[list[str]]:
@@ -89,27 +123,28 @@ def test_the_configuration_table_lists_every_setting_with_variable_default_and_s
 # -- commands ------------------------------------------------------------------------------------------
 
 
-def test_the_quick_start_gives_exactly_the_two_fresh_machine_commands_ci_runs():
-    blocks = [block.strip() for block in code_blocks(section("Quick start (fresh machine)"))]
-    assert len(blocks) == 2
-    install, test = blocks
-    assert install.startswith("python3 -m venv .venv && .venv/bin/pip install -e '.[test]' && ")
-    assert install.endswith(".venv/bin/mailboxorg-emulator")
-    assert test == ".venv/bin/python -m pytest"
+def test_the_fresh_machine_test_commands_are_the_ones_ci_runs():
+    blocks = [block.strip() for block in code_blocks(section("Tests (fresh machine)"))]
+    assert blocks == [
+        "python3 -m venv .venv && .venv/bin/pip install -e '.[test]'",
+        ".venv/bin/python -m pytest",
+    ]
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    assert "python3 -m venv .venv" in ci and "-e '.[test]'" in ci and test in ci
+    assert "python3 -m venv .venv" in ci and "-e '.[test]'" in ci and blocks[1] in ci
     assert 'mailboxorg-emulator = "pulumi_mailboxorg.emulator.__main__:main"' in (
         ROOT / "pyproject.toml"
     ).read_text(encoding="utf-8")
 
 
-def test_the_schema_command_in_the_readme_is_the_generator_module():
-    assert "python -m pulumi_mailboxorg.schema > schema.json" in README
-    assert "pulumi-python:dynamic/mailboxorg:Domain" in README and "mailboxorg:index:Domain" in README
+def test_the_schema_commands_in_the_docs_are_the_generator_module():
+    text = section("schema.json and the reference: one source of truth")
+    assert "python -m pulumi_mailboxorg.schema > schema.json" in text
+    assert "python -m pulumi_mailboxorg.schema --markdown > docs/reference.md" in text
+    assert "pulumi-python:dynamic/mailboxorg:Domain" in text and "mailboxorg:index:Domain" in text
 
 
 def test_every_emulator_option_is_documented():
-    documented = set(re.findall(r"`(--[a-z-]+)", section("The emulator (offline runs)")))
+    documented = set(re.findall(r"`(--[a-z-]+)", section("Running the emulator")))
     options = {
         option
         for action in build_parser()._actions
@@ -117,6 +152,15 @@ def test_every_emulator_option_is_documented():
         if option.startswith("--") and option != "--help"
     }
     assert options == documented
+
+
+def test_every_publish_option_and_argument_is_documented():
+    text = section("Publishing a record (`mailboxorg-emulator publish`)")
+    parser = build_publish_parser(_nameserver)
+    options = {o for a in parser._actions for o in a.option_strings if o.startswith("--") and o != "--help"}
+    assert options == set(re.findall(r"`(--[a-z-]+)", text))
+    assert "mailboxorg-emulator publish --dns 127.0.0.1:DNSPORT HOST TXT VALUE" in text
+    assert "final dot" in text and "error" in text
 
 
 # -- resources -----------------------------------------------------------------------------------------
@@ -138,11 +182,11 @@ def test_each_resource_section_names_its_required_inputs_outputs_and_special_pro
     assert sorted(must - named) == []
     login = {p.name for p in props if p.name.startswith("login_")}
     if login:
-        assert login <= set(re.findall(r"`([a-z_]+)`", section("Resources")))
+        assert login <= set(re.findall(r"`([a-z_]+)`", PAGES["docs/resources.md"]))
 
 
 def test_the_limits_state_the_four_operations_and_the_dns_wait():
-    limits = section("Limits")
+    limits = section("Limits in detail")
     assert "at most 4 dynamic-provider operations at once" in limits
     assert "verification_timeout" in limits
 
@@ -150,7 +194,7 @@ def test_the_limits_state_the_four_operations_and_the_dns_wait():
 def test_the_limits_state_how_the_engine_really_behaves():
     # Each claim is proven through the harness's engine modes (tests/resources/test_engine_costs.py,
     # test_refresh_diff.py, test_refresh_config.py, test_targeted_replace.py, tests/harness/).
-    limits = section("Limits")
+    limits = section("Limits in detail")
     for fact in (
         "every later registration of every provider",  # the one-at-a-time registration stall
         "makes every\n  read **twice** and logs in **twice**",  # the preview pass of a refresh
@@ -166,9 +210,10 @@ def test_the_limits_state_how_the_engine_really_behaves():
     assert "pulumi/pulumi#16175" in section("Adopting existing objects (instead of `pulumi import`)")
 
 
-def test_the_readme_links_every_example():
+def test_the_readme_and_the_index_link_every_example():
     for example in ("quickstart", "gitops", "reseller"):
-        assert f"(examples/{example}/README.md)" in README
+        link = f"({REPOSITORY}/tree/main/examples/{example})"
+        assert link in README and link in PAGES["docs/_index.md"]
         assert (ROOT / "examples" / example / "README.md").is_file()
 
 
@@ -270,7 +315,102 @@ def test_the_generic_validation_row_covers_check_failures_named_by_property():
     assert "`<property>: <reason>` during preview" in section("Troubleshooting")
 
 
-def test_the_readme_shell_snippets_parse():
-    for block in code_blocks(README):
+def test_the_shell_snippets_parse():
+    for block in code_blocks(ALL_TEXT):
         for line in block.replace("\\\n", " ").splitlines():
             shlex.split(line, comments=True)
+
+
+# -- layout and links ------------------------------------------------------------------------------------
+
+
+def test_the_readme_is_short():
+    assert len(README.encode("utf-8")) <= README_LIMIT
+
+
+def test_the_readme_says_what_it_is_how_to_install_configure_prove_ownership_and_its_limits():
+    headings = re.findall(r"^## (.+)$", _without_code(README), re.MULTILINE)
+    for needed in ("Install", "Configure", "Prove domain ownership", "Limits", "Documentation"):
+        assert needed in headings
+    assert f"pip install 'pulumi-mailboxorg @ git+{REPOSITORY}@main'" in README
+    assert "pip install pulumi-mailboxorg" in README  # after a release
+    assert "placeholder" in README  # the repository address is one
+
+
+def test_the_docs_have_the_pulumi_registry_layout():
+    for page in ("_index.md", "installation-configuration.md"):
+        text = PAGES[f"docs/{page}"]
+        front = re.match(r"---\n(.*?)\n---\n", text, re.DOTALL)
+        assert front, f"docs/{page} has no front matter"
+        keys = dict(line.split(": ", 1) for line in front.group(1).splitlines())
+        assert {"title", "meta_desc", "layout"} <= set(keys), page
+    for topic in (
+        "resources", "reference", "ownership-and-dns", "mail-dns", "troubleshooting", "emulator",
+        "reliability", "performance", "live-tests", "api-guesses", "limits", "plugin", "development",
+    ):  # fmt: skip
+        assert f"docs/{topic}.md" in PAGES
+
+
+def test_readme_links_are_absolute_and_point_at_files_that_exist():
+    # PyPI renders the README outside the repository: a relative link would 404 there.
+    links = re.findall(r"\]\(([^)]+)\)", README)
+    assert links
+    for link in links:
+        assert link.startswith("https://"), link
+        if link.startswith(REPOSITORY + "/"):
+            kind, branch, *path = link.removeprefix(REPOSITORY + "/").split("#")[0].split("/")
+            assert (kind, branch) in (("blob", "main"), ("tree", "main")), link
+            assert (ROOT / "/".join(path)).exists(), link
+
+
+def test_links_between_docs_pages_point_at_pages_and_headings_that_exist():
+    for name, text in PAGES.items():
+        if name == "README.md":
+            continue
+        for link in re.findall(r"\]\(([^)]+)\)", text):
+            if link.startswith(("https://", "http://")):
+                assert not link.startswith(REPOSITORY) or "/main/" in link, (name, link)
+                continue
+            target, _, anchor = link.partition("#")
+            page = f"docs/{target}" if target else name
+            assert page in PAGES, (name, link)
+            if anchor:
+                anchors = {
+                    re.sub(r"[^a-z0-9 _-]", "", h.lower()).replace(" ", "-")
+                    for h in re.findall(r"^#+ (.+)$", _without_code(PAGES[page]), re.MULTILINE)
+                }
+                assert anchor in anchors, (name, link)
+
+
+def test_no_page_tells_a_newcomer_to_install_from_pypi_without_saying_it_is_not_released():
+    for name, text in PAGES.items():
+        if "pip install pulumi-mailboxorg" in text:
+            assert "release" in text, name
+
+
+def python_snippets() -> dict[str, str]:
+    """Every ``python`` code block of the README and docs/, dedented, keyed ``page#n``."""
+    return {
+        f"{name}#{number}": textwrap.dedent(block)
+        for name, text in PAGES.items()
+        for number, block in enumerate(re.findall(r"^ *```python\n(.*?)^ *```", text, re.M | re.S))
+    }
+
+
+def test_the_python_snippets_compile():
+    snippets = python_snippets()
+    assert len(snippets) >= 3
+    for where, code in snippets.items():
+        compile(code, where, "exec")
+
+
+@pytest.mark.slow
+def test_the_python_snippets_type_check_strictly(tmp_path: Path):
+    files = []
+    for number, code in enumerate(python_snippets().values()):
+        files.append(tmp_path / f"snippet_{number}.py")
+        files[-1].write_text(code, encoding="utf-8")
+    # pulumi_cloudflare is not installed here: its types are unknown, ours are checked.
+    command = [sys.executable, "-m", "mypy", "--strict", "--ignore-missing-imports", "--no-incremental"]
+    result = subprocess.run([*command, *map(str, files)], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout

@@ -346,3 +346,27 @@ def test_the_package_ships_py_typed():
     package_dir = Path(pulumi_mailboxorg.__file__).parent
     assert (package_dir / "py.typed").is_file()
     assert 'pulumi_mailboxorg = ["py.typed"]' in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+
+
+def test_the_committed_reference_page_is_current() -> None:
+    page = Path(__file__).resolve().parents[1] / "docs" / "reference.md"
+    assert page.read_text(encoding="utf-8") == schema.render_markdown(), (
+        "docs/reference.md is stale: run `python -m pulumi_mailboxorg.schema --markdown > docs/reference.md`"
+    )
+
+
+def test_the_reference_page_lists_every_property_of_every_resource() -> None:
+    text = schema.render_markdown()
+    for resource in schema.RESOURCES:
+        for prop in resource._provider_class.props:
+            assert f"| `{prop.name}` | `{prop.wire}` |" in text, (resource.__name__, prop.name)
+    for setting in SETTINGS:
+        assert f"| `{setting.key}` | `{setting.env}` |" in text
+
+
+def test_the_generator_prints_the_reference_with_markdown_and_refuses_other_arguments() -> None:
+    run = [sys.executable, "-m", "pulumi_mailboxorg.schema"]
+    page = subprocess.run([*run, "--markdown"], capture_output=True, text=True, check=True, timeout=60)
+    assert page.stdout == schema.render_markdown()
+    wrong = subprocess.run([*run, "--html"], capture_output=True, text=True, timeout=60)
+    assert wrong.returncode == 2 and "usage:" in wrong.stderr

@@ -1,6 +1,10 @@
 """Command line: ``mailboxorg-emulator`` / ``python -m pulumi_mailboxorg.emulator``.
 
-Starts the emulator on loopback. When it is ready it prints exactly one JSON line on stdout::
+``mailboxorg-emulator [OPTIONS]`` starts the emulator on loopback, in the foreground (it blocks its
+terminal until stopped); ``mailboxorg-emulator publish --dns ADDRESS:PORT NAME TYPE VALUE`` publishes
+one record in a running emulator's DNS (:mod:`.publish`).
+
+Started, the emulator When it is ready it prints exactly one JSON line on stdout::
 
     {"endpoint": "http://127.0.0.1:PORT/v1/", "dns": "127.0.0.1:PORT", "accounts": ["demo", ...]}
 
@@ -24,6 +28,9 @@ from .faults import DEFAULT_FAULT_KINDS, FAULT_KINDS, parse_fault_kinds
 from .state import Login, parse_login
 
 __all__ = ["build_parser", "main"]
+
+#: The subcommand that publishes a record in a running emulator's DNS.
+PUBLISH = "publish"
 
 
 def _login(text: str) -> Login:
@@ -77,7 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mailboxorg-emulator",
         description="Run a local emulator of the mailbox.org business API (JSON-RPC over HTTP) with an "
-        "authoritative DNS server for the domain ownership TXT records.",
+        "authoritative DNS server for the domain ownership TXT records, in the foreground until Ctrl-C. "
+        "`mailboxorg-emulator publish --help`: publish a record in a running emulator's DNS.",
     )
     parser.add_argument(
         "--port", type=int, default=0, help="HTTP port of the JSON-RPC endpoint (default 0: free)"
@@ -177,20 +185,21 @@ Point a Pulumi stack at it (use one of the logins above as the provider's user n
   export MAILBOXORG_ENDPOINT={emulator.endpoint}
   export MAILBOXORG_DNS_NAMESERVERS={emulator.dns}
 
-domain.add answers error 218 with a TXT record (host, txt) to publish; publish it here with:
-  nsupdate <<EOF
-  server {dns_host} {dns_port}
-  zone example.com
-  update add <host>. 60 TXT "<txt>"
-  send
-  EOF
+domain.add answers error 218 with a TXT record (host, txt) to publish; from another terminal:
+  mailboxorg-emulator publish --dns {dns_host}:{dns_port} <host> TXT <txt>
+(or any RFC 2136 client, e.g. nsupdate with "server {dns_host} {dns_port}").
 
-Stop with Ctrl-C (SIGINT) or SIGTERM.
+This terminal is now the emulator's: stop it with Ctrl-C (SIGINT) or SIGTERM.
 """
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the emulator until SIGINT or SIGTERM; return the exit status (0)."""
+    """Run the emulator until SIGINT or SIGTERM (or the ``publish`` subcommand); return the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == [PUBLISH]:
+        from .publish import publish_main
+
+        return publish_main(argv[1:], _nameserver)
     args = build_parser().parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,

@@ -112,7 +112,8 @@ def test_without_accounts_the_cli_offers_the_demo_logins_and_prints_them() -> No
     assert "demo-password" in hints
     assert f"MAILBOXORG_ENDPOINT={running.ready['endpoint']}" in hints
     assert f"MAILBOXORG_DNS_NAMESERVERS={running.ready['dns']}" in hints
-    assert "nsupdate" in hints
+    assert f"mailboxorg-emulator publish --dns {running.ready['dns']} <host> TXT <txt>" in hints
+    assert "Ctrl-C" in hints
 
 
 def test_the_cli_takes_accounts_and_settings_and_keeps_given_passwords_out_of_the_hints() -> None:
@@ -213,3 +214,88 @@ def test_the_console_script_runs_the_same_cli() -> None:
         assert running.call("hello.world")["result"] == "Hello World!"
 
         assert running.stop(signal.SIGTERM)[0] == 0
+
+
+# -- publish ------------------------------------------------------------------------------------------
+
+
+def publish_command(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pulumi_mailboxorg.emulator", "publish", *args],
+        capture_output=True,
+        text=True,
+        timeout=STARTUP_TIMEOUT,
+    )
+
+
+def txt_records(dns_address: str, name: str) -> list[str]:
+    import dns.message
+    import dns.query
+
+    host, port = dns_address.rsplit(":", 1)
+    answer = dns.query.tcp(dns.message.make_query(name, "TXT"), host, port=int(port), timeout=5)
+    return [rdata.to_text() for rrset in answer.answer for rdata in rrset]
+
+
+@pytest.mark.parametrize("trailing_dot", [True, False], ids=["with the final dot", "without"])
+@pytest.mark.parametrize("quoted", [True, False], ids=["quoted value", "bare value"])
+def test_publish_puts_the_ownership_record_the_log_shows_into_the_emulators_dns(
+    trailing_dot: bool, quoted: bool
+) -> None:
+    with emulator_process("--account", "acme:acme-pass") as running:
+        session = running.call("auth", {"user": "acme", "pass": "acme-pass"})["result"]["session"]
+        params = {"account": "acme", "domain": "acme.example", "password": "pw"}
+        challenge = running.call("domain.add", params, auth=session)["error"]["data"]
+        host, txt = challenge["host"], challenge["txt"]
+
+        result = publish_command(
+            "--dns",
+            running.ready["dns"],
+            host + ("." if trailing_dot else ""),
+            "TXT",
+            f'"{txt}"' if quoted else txt,
+        )
+
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.startswith(f'published {host}. 60 TXT "{txt}" (zone acme.example.)')
+        assert txt_records(running.ready["dns"], host) == [f'"{txt}"']
+        assert running.call("domain.add", params, auth=session)["result"]["domain"] == "acme.example"
+
+
+def test_publish_reports_a_name_outside_every_zone_the_emulator_holds() -> None:
+    with emulator_process() as running:
+        result = publish_command("--dns", running.ready["dns"], "_x.elsewhere.example.", "TXT", "v")
+
+    assert result.returncode == 1
+    assert "holds no zone containing _x.elsewhere.example." in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_publish_reports_an_unreachable_dns_server() -> None:
+    with AuthoritativeServer() as server:
+        port = server.port  # a port nobody listens on once the server is stopped
+    result = publish_command("--dns", f"127.0.0.1:{port}", "x.example", "TXT", "v")
+
+    assert result.returncode == 1
+    assert "cannot reach the DNS server at 127.0.0.1:" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [[], ["x.example", "TXT", "v"], ["--dns", "ns.example:53", "x.example", "TXT", "v"]],
+    ids=repr,
+)
+def test_publish_refuses_incomplete_commands_with_exit_code_2(args: list[str]) -> None:
+    result = publish_command(*args)
+
+    assert result.returncode == 2
+    assert "usage: mailboxorg-emulator publish" in result.stderr
+
+
+def test_publish_refuses_an_unknown_type_or_an_invalid_value() -> None:
+    with emulator_process() as running:
+        unknown = publish_command("--dns", running.ready["dns"], "x.example", "NOPE", "v")
+        invalid = publish_command("--dns", running.ready["dns"], "x.example", "A", "not-an-address")
+
+    assert unknown.returncode == 1 and "unknown record type 'NOPE'" in unknown.stderr
+    assert invalid.returncode == 1 and "invalid A value 'not-an-address'" in invalid.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 
 import pytest
@@ -99,16 +100,46 @@ def test_the_gitops_workflow_previews_pull_requests_and_deploys_the_main_branch(
         name for name, job in jobs.items() if any(s["with"]["command"] == "up" for s in pulumi_steps(job))
     ]
     assert len(previews) == 1 and len(deploys) == 1
-    assert "pull_request" in jobs[previews[0]]["if"]
-    assert "push" in jobs[deploys[0]]["if"] and "refs/heads/main" in jobs[deploys[0]]["if"]
-    assert jobs[deploys[0]]["concurrency"]["cancel-in-progress"] is False
-    for name in (*previews, *deploys):
-        installs = [s for s in jobs[name]["steps"] if "requirements.txt" in str(s.get("run", ""))]
-        assert installs, f"job {name} does not install the program's dependencies"
-    secrets = set(workflow["env"])
-    assert {
-        "MAILBOXORG_USERNAME",
-        "MAILBOXORG_PASSWORD",
+    preview, deploy = jobs[previews[0]], jobs[deploys[0]]
+    assert "pull_request" in preview["if"]
+    # Fork pull requests get no secrets: their previews are skipped instead of failing.
+    assert "github.event.pull_request.head.repo.full_name == github.repository" in preview["if"]
+    assert "push" in deploy["if"] and "refs/heads/main" in deploy["if"]
+    assert deploy["environment"] == "production"  # the deploy runs behind a GitHub Environment
+    assert deploy["concurrency"]["cancel-in-progress"] is False
+    for job in (preview, deploy):
+        installs = [s for s in job["steps"] if "requirements.txt" in str(s.get("run", ""))]
+        assert installs, "a job does not install the program's dependencies"
+
+
+def test_the_gitops_workflow_gives_secrets_only_to_the_steps_that_need_them() -> None:
+    workflow = load_workflow()
+    text = WORKFLOW.read_text(encoding="utf-8")
+    assert "secrets." not in yaml.safe_dump(workflow.get("env", {}))
+    for name, job in workflow["jobs"].items():
+        assert "env" not in job, name
+        for step in job["steps"]:
+            env = step.get("env", {})
+            if not str(step.get("uses", "")).startswith("pulumi/actions@"):
+                assert env == {} and "secrets." not in yaml.safe_dump(step), (name, step)
+    preview = next(j for j in workflow["jobs"].values() if pulumi_steps(j)[0]["with"]["command"] == "preview")
+    deploy = next(j for j in workflow["jobs"].values() if pulumi_steps(j)[0]["with"]["command"] == "up")
+    # A preview makes no mailbox.org API call (check and diff only): it gets no mailbox.org login.
+    assert set(pulumi_steps(preview)[0]["env"]) == {"PULUMI_ACCESS_TOKEN", "CLOUDFLARE_API_TOKEN"}
+    assert set(pulumi_steps(deploy)[0]["env"]) == {
         "PULUMI_ACCESS_TOKEN",
         "CLOUDFLARE_API_TOKEN",
-    } <= secrets
+        "MAILBOXORG_USERNAME",
+        "MAILBOXORG_PASSWORD",
+    }
+    assert text.count("secrets.MAILBOXORG_PASSWORD") == 1
+
+
+def test_the_gitops_workflow_uses_current_action_majors_and_a_pinned_pulumi_cli() -> None:
+    workflow = load_workflow()
+    uses = {step["uses"] for job in workflow["jobs"].values() for step in job["steps"] if "uses" in step}
+    assert uses == {"actions/checkout@v5", "actions/setup-python@v6", "pulumi/actions@v6"}
+    version = workflow["env"]["PULUMI_VERSION"]
+    assert re.fullmatch(r"3\.\d+\.\d+", version)
+    for job in workflow["jobs"].values():
+        assert pulumi_steps(job)[0]["with"]["pulumi-version"] == "${{ env.PULUMI_VERSION }}"

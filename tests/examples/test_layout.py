@@ -21,9 +21,17 @@ def test_an_example_has_a_project_file_requirements_a_program_and_a_readme(examp
     project = yaml.safe_load((folder / "Pulumi.yaml").read_text(encoding="utf-8"))
     assert project["name"] == f"mailboxorg-{example}"
     assert project["runtime"]["name"] == "python"
-    requirements = (folder / "requirements.txt").read_text(encoding="utf-8").split()
+    lines = (folder / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    requirements = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
     assert any(line.startswith("pulumi>=") for line in requirements)
-    assert any(line.startswith("pulumi-mailboxorg") for line in requirements)
+    # Until a release is on PyPI, the package comes from the checkout (pip resolves the path from the
+    # example's folder, where `pulumi up` installs the requirements), so a clone runs as written.
+    assert "-e ../.." in requirements
+    assert (folder / "../.." / "pyproject.toml").resolve() == EXAMPLES.parent / "pyproject.toml"
+    assert not any(line.startswith("pulumi-mailboxorg") for line in requirements)
+    comments = "\n".join(line for line in lines if line.startswith("#"))
+    assert "pulumi-mailboxorg @ git+https://github.com/" in comments  # what a project elsewhere uses
+    assert "pulumi-mailboxorg>=0.1,<0.2" in comments  # and after a release
     source = (folder / "__main__.py").read_text(encoding="utf-8")
     compile(source, str(folder / "__main__.py"), "exec")
 
