@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import pulumi
 from pulumi.dynamic import CheckFailure
 
-from . import runtime
+from . import operation, runtime
 from .errors import ApiError, DnsVerificationRequiredError, InputError, MailboxOrgError, TransportError
 from .lookups import contexts, domain_gone, find_domain
 from .objects import API_LOGIN, REPLACE_HINT, Added, ApiObjectProvider
@@ -203,6 +203,9 @@ class DomainProvider(ApiObjectProvider):
         config = runtime.current_config()
         timeout = props.get("verificationTimeout")
         timeout = float(config.verification_timeout if timeout is None else timeout)
+        left = operation.remaining()  # the operation's own timeout (customTimeouts, native plugin)
+        if left is not None and left < timeout:
+            timeout = left
         self.log(
             f"Domain {challenge.domain}: mailbox.org asks for proof of ownership. Publish this DNS "
             f"record (the provider checks DNS and retries for up to {timeout:.0f}s):\n    "
