@@ -35,6 +35,7 @@ class DomainProvider(ApiObjectProvider):
     """Dynamic provider of :class:`Domain` (see :mod:`.provider` for the contract)."""
 
     kind: ClassVar[str] = "Domain"
+    import_id: ClassVar[str] = "the domain name, e.g. `example.com`, or `ACCOUNT/DOMAIN`"
     props: ClassVar[tuple[Prop, ...]] = (
         Prop(
             "account",
@@ -152,6 +153,30 @@ class DomainProvider(ApiObjectProvider):
 
     def title(self, id_: str) -> str:
         return f"the domain {id_}"
+
+    def import_target(self, import_id: str) -> tuple[str, dict[str, Any]]:
+        """``ACCOUNT/DOMAIN``, or a domain name whose account is looked up (``domain.get``, else the
+        ``domain.list`` of each account the login lists)."""
+        head, slash, tail = import_id.partition("/")
+        domain = canonical_domain(tail if slash else import_id)
+        account = account_name(head) if slash else self._account_of(domain)
+        return domain, {"account": account, "domain": domain}
+
+    def _account_of(self, domain: str) -> str:
+        client = self.client()
+        answer = client.call("domain.get", {"domain": domain})
+        if isinstance(answer, dict) and isinstance(answer.get("account"), str) and answer["account"]:
+            return str(answer["account"])
+        listing = client.call("account.list", {})
+        for entry in listing if isinstance(listing, list) else []:
+            name = entry.get("account") if isinstance(entry, dict) else None
+            if isinstance(name, str) and name and find_domain(client, name, domain) is not None:
+                return name
+        raise InputError(
+            "id",
+            f"no account that the login {client.username!r} can list holds the domain {domain}; "
+            f"import it as ACCOUNT/{domain}.",
+        )
 
     def is_object(self, answer: Any) -> bool:
         """A dict answer of ``domain.*`` is the domain (only ``memo`` is a confirmed field)."""

@@ -21,8 +21,10 @@ provider class (``check``, ``diff``, ``create``, ``read``, ``update``, ``delete`
 * **Timeouts.** ``Create``/``Update`` run within the request's ``timeout`` (``customTimeouts``):
   :func:`.operation.deadline_of` makes it the deadline of the operation, and the Domain
   verification wait ends at the earlier of it and ``verification_timeout``.
-* **Import.** ``Read`` without properties (``pulumi import``, a get) rebuilds the inputs from the
-  server: see :data:`IMPORT_IDS`. Secrets the API never returns (passwords) are not in them.
+* **Import.** ``Read`` without properties (``pulumi import``, a get) asks the provider for the
+  read's target (:meth:`.provider.MailboxOrgProvider.import_target`; the ids: :data:`IMPORT_IDS`)
+  and rebuilds the inputs from the server (``imported_inputs``). Secrets the API never returns
+  (passwords) are not in them.
 * **Concurrency.** Operations run in up to :data:`MAX_OPERATIONS` worker threads at once (the layer
   is synchronous); a Domain waiting for DNS holds one of them and never the event loop, so other
   calls go on.
@@ -51,10 +53,7 @@ from pulumi.runtime.proto import provider_pb2_grpc
 from . import __version__, operation, runtime, schema
 from .config import SETTINGS, ProviderConfig
 from .errors import MailboxOrgError
-from .lookups import find_domain
-from .objects import ApiObjectProvider
 from .provider import UNKNOWN, MailboxOrgProvider
-from .validation import account_name, canonical_domain
 
 __all__ = ["IMPORT_IDS", "MAX_OPERATIONS", "MailboxOrgPlugin", "main"]
 
@@ -64,13 +63,10 @@ MAX_OPERATIONS = 32
 #: Seconds that running operations get to finish after the engine's SIGINT (the engine kills at 5 s).
 SHUTDOWN_GRACE = 4.0
 
-#: The id ``pulumi import`` takes per resource (also in the README).
+#: The id ``pulumi import`` takes, per resource kind (each provider's ``import_id``; README).
 IMPORT_IDS: Mapping[str, str] = {
-    "Account": "the account name, e.g. `acme`",
-    "Context": "`ACCOUNT/CONTEXT_ID`, e.g. `acme/ctx-1`",
-    "Domain": "the domain name, e.g. `example.com` (or `ACCOUNT/DOMAIN`)",
-    "DomainChallenge": "not importable: it is no server object (declare it; it probes on create)",
-    "Mailbox": "the mail address, e.g. `alice@example.com`",
+    r._provider_class.kind: r._provider_class.import_id or "not importable (no object on the server)"
+    for r in schema.RESOURCES
 }
 
 T = TypeVar("T")
@@ -96,11 +92,10 @@ def plain_map(values: Mapping[str, PropertyValue]) -> tuple[dict[str, Any], set[
 
 
 def wire(value: Any, secret: bool = False) -> PropertyValue:
-    """A plain value as a property value (integers travel as floats)."""
+    """A plain value as a property value (integers travel as floats; an unknown stays the engine's
+    marker string, which is how the wire carries it: the SDK cannot marshal ``Computed``)."""
     if value is None:
         result = PropertyValue.null()
-    elif value == UNKNOWN:
-        result = PropertyValue.computed()
     elif isinstance(value, (bool, str, float)):
         result = PropertyValue(value)
     elif isinstance(value, int):
@@ -283,7 +278,7 @@ class MailboxOrgPlugin(sdk.Provider):
         inputs, hidden_inputs = plain_map(request.inputs)
         importing = not props and not inputs
         if importing:
-            id_, props = await self.run(self.import_target, provider, request.resource_id)
+            id_, props = await self.run(provider.import_target, request.resource_id)
         else:
             id_ = request.resource_id
         result = await self.run(provider.read, id_, props)
@@ -292,26 +287,8 @@ class MailboxOrgPlugin(sdk.Provider):
         outs = result.outs or {}
         secrets = self.secrets(provider, hidden, hidden_inputs)
         if importing:
-            inputs = imported_inputs(provider, outs)
+            inputs = provider.imported_inputs(outs)
         return sdk.ReadResponse(str(result.id), wire_map(outs, secrets), wire_map(inputs, secrets))
-
-    def import_target(self, provider: MailboxOrgProvider, import_id: str) -> tuple[str, dict[str, Any]]:
-        """The resource id and the properties a Read of ``import_id`` needs (see :data:`IMPORT_IDS`)."""
-        kind = provider.kind
-        head, slash, tail = import_id.partition("/")
-        if kind == "Context":
-            if not slash or not head or not tail:
-                raise MailboxOrgError(
-                    f"Context: import id {import_id!r} is not ACCOUNT/CONTEXT_ID (e.g. acme/ctx-1)"
-                )
-            return tail, {"account": account_name(head)}
-        if kind == "Domain":
-            domain = canonical_domain(tail if slash else import_id)
-            account = account_name(head) if slash else domain_account(domain)
-            return domain, {"account": account, "domain": domain}
-        if not isinstance(provider, ApiObjectProvider):
-            raise MailboxOrgError(f"{kind} cannot be imported: {IMPORT_IDS.get(kind, 'no server object')}")
-        return import_id, {}
 
     async def update(self, request: sdk.UpdateRequest) -> sdk.UpdateResponse:
         provider = self.provider(request.type)
@@ -325,33 +302,6 @@ class MailboxOrgPlugin(sdk.Provider):
         provider = self.provider(request.type)
         props, _ = plain_map(request.properties)
         await self.run(provider.delete, request.resource_id, props, timeout=request.timeout)
-
-
-def imported_inputs(provider: MailboxOrgProvider, outs: Mapping[str, Any]) -> dict[str, Any]:
-    """The inputs an import records: the managed inputs the server reported, without secrets (the API
-    never returns them: the program supplies them) and without steering inputs (``adopt``, timeouts)."""
-    return {
-        p.wire: outs[p.wire]
-        for p in provider.inputs()
-        if p.diffed and not p.secret and outs.get(p.wire) not in (None, "")
-    }
-
-
-def domain_account(domain: str) -> str:
-    """The account holding ``domain``, from the login's ``domain.get`` or its accounts' listings."""
-    client = runtime.client()
-    client.login()
-    answer = client.call("domain.get", {"domain": domain})
-    if isinstance(answer, dict) and isinstance(answer.get("account"), str) and answer["account"]:
-        return str(answer["account"])
-    accounts = client.call("account.list", {})
-    for entry in accounts if isinstance(accounts, list) else []:
-        name = entry.get("account") if isinstance(entry, dict) else None
-        if isinstance(name, str) and find_domain(client, name, domain) is not None:
-            return name
-    raise MailboxOrgError(
-        f"Domain: no account this login can list holds {domain}; import it as ACCOUNT/{domain}"
-    )
 
 
 def _failed_setting(message: str) -> str:

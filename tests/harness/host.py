@@ -746,6 +746,7 @@ class ProviderHost:
         urn: str | None = None,
         preview: bool = False,
         allow_unknowns: bool = False,
+        ignore_changes: Sequence[str] = (),
     ) -> DiffResponse:
         """``Diff(id, olds=prior outputs, news=checked inputs, old_inputs=prior inputs)``.
 
@@ -765,6 +766,7 @@ class ProviderHost:
                 olds=self._struct(self._with_provider(olds, blob)),
                 news=self._struct(self._with_provider(news, blob)),
                 old_inputs=self._struct(self._with_provider(old_inputs or {}, blob)),
+                ignoreChanges=list(ignore_changes),
             ),
         )
         return DiffResponse(
