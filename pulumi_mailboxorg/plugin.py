@@ -25,6 +25,8 @@ provider class (``check``, ``diff``, ``create``, ``read``, ``update``, ``delete`
   read's target (:meth:`.provider.MailboxOrgProvider.import_target`; the ids: :data:`IMPORT_IDS`)
   and rebuilds the inputs from the server (``imported_inputs``). Secrets the API never returns
   (passwords) are not in them.
+* **Messages.** ``pulumi.log`` goes to the engine's log service (the address the engine passes
+  first), so progress and warnings reach the user's terminal as with the dynamic resources.
 * **Concurrency.** Operations run in up to :data:`MAX_OPERATIONS` worker threads at once (the layer
   is synchronous); a Domain waiting for DNS holds one of them and never the event loop, so other
   calls go on.
@@ -35,6 +37,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import contextvars
 import signal
 import sys
 import traceback
@@ -44,6 +47,7 @@ from typing import Any, TypeVar
 
 import grpc
 import grpc.aio
+import pulumi.runtime.settings
 from pulumi.provider.experimental import provider as sdk
 from pulumi.provider.experimental.property_value import Computed, PropertyValue
 from pulumi.provider.experimental.server import ProviderServicer
@@ -194,7 +198,10 @@ class MailboxOrgPlugin(sdk.Provider):
             with operation.deadline_of(timeout):
                 return fn(*args)
 
-        return await asyncio.get_running_loop().run_in_executor(self._pool, in_operation)
+        # The worker runs in a copy of this call's context, like asyncio.to_thread: the SDK keeps its
+        # settings (the engine's log service, for pulumi.log) in context variables.
+        context = contextvars.copy_context()
+        return await asyncio.get_running_loop().run_in_executor(self._pool, context.run, in_operation)
 
     @staticmethod
     def secrets(provider: MailboxOrgProvider, *secret_keys: Iterable[str]) -> set[str]:
@@ -313,7 +320,15 @@ def _failed_setting(message: str) -> str:
 
 # -- the executable ------------------------------------------------------------------------------------
 async def serve(engine: str, max_operations: int = MAX_OPERATIONS) -> None:
-    """Serve the plugin on a free loopback port, printed on stdout (what the engine reads)."""
+    """Serve the plugin on a free loopback port, printed on stdout (what the engine reads).
+
+    ``pulumi.log`` messages (the Domain's "publish this DNS record", adopt's changes, warnings) go to
+    the engine's log service at ``engine``, which shows them to the user: unlike the dynamic host's,
+    a native plugin's stderr only reaches the engine's verbose log. Without an address they go to
+    stderr.
+    """
+    if engine:
+        pulumi.runtime.settings.reset_options(engine_address=engine)
     server = grpc.aio.server(options=_GRPC_CHANNEL_OPTIONS)
     servicer = _Servicer([engine], __version__, MailboxOrgPlugin(max_operations), engine_address=engine)
     provider_pb2_grpc.add_ResourceProviderServicer_to_server(servicer, server)

@@ -64,6 +64,7 @@ How this mirrors the engine (Go sources: ``sdk/go/common/resource/plugin/plugin.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import json
 import os
@@ -87,7 +88,7 @@ from google.protobuf import empty_pb2  # type: ignore[import-untyped, unused-ign
 from pulumi.dynamic import ResourceProvider
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
-from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
+from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, provider_pb2, provider_pb2_grpc
 
 from .wire import PROVIDER_KEY, Secret, contains_unknowns, from_struct, to_struct
 
@@ -286,6 +287,39 @@ def _secret_keys(struct: Any) -> frozenset[str]:
     return reveal_properties(_deserialize(struct))[1]
 
 
+class _EngineLog(engine_pb2_grpc.EngineServicer):  # type: ignore[misc, unused-ignore]
+    """The engine's log service, as a native plugin reaches it at the address it was started with:
+    records each ``Log`` call as the line the user's terminal shows (``info: ...``)."""
+
+    _PREFIXES: Final[dict[int, str]] = {
+        engine_pb2.INFO: "info: ",
+        engine_pb2.WARNING: "warning: ",
+        engine_pb2.ERROR: "error: ",
+    }
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self._lock = threading.Lock()
+        self.server = grpc.server(concurrent.futures.ThreadPoolExecutor(max_workers=4))
+        engine_pb2_grpc.add_EngineServicer_to_server(self, self.server)
+        self.port = self.server.add_insecure_port("127.0.0.1:0")
+        self.server.start()
+
+    def Log(self, request: Any, context: Any) -> Any:
+        prefix = self._PREFIXES.get(request.severity)
+        if prefix is not None:  # debug messages are shown only with -v: dropped, as for the dynamic host
+            with self._lock:
+                self.lines.append(prefix + request.message)  # one diagnostic, as the terminal shows it
+        return empty_pb2.Empty()
+
+    def text(self) -> str:
+        with self._lock:
+            return "".join(line + "\n" for line in self.lines)
+
+    def stop(self) -> None:
+        self.server.stop(grace=None)
+
+
 def _deserialize(struct: Any) -> dict[str, Any]:
     from pulumi.runtime import rpc
 
@@ -315,10 +349,13 @@ def _stop(process: subprocess.Popen[bytes], shutdown: Shutdown, grace: float) ->
         process.wait()
 
 
-def _reap(process: subprocess.Popen[bytes], workdir: str) -> None:
-    """Kill and wait for ``process`` (no zombie), then remove its output directory."""
+def _reap(process: subprocess.Popen[bytes], workdir: str, engine: Any = None) -> None:
+    """Kill and wait for ``process`` (no zombie), then remove its output directory (and stop the
+    engine log service a plugin reported to)."""
     _stop(process, "sigterm", 5.0)
     shutil.rmtree(workdir, ignore_errors=True)
+    if engine is not None:
+        engine.stop()
 
 
 @dataclass
@@ -393,6 +430,8 @@ class ProviderHost:
         self._outputs = _Outputs()
         self._finalizer: weakref.finalize[Any, Any] | None = None
         self._lock = threading.Lock()
+        #: The engine's log service a plugin reports to (kind "plugin" only).
+        self._engine: _EngineLog | None = None
 
     # -- environment ---------------------------------------------------------------------------------
     def _build_env(
@@ -447,12 +486,12 @@ class ProviderHost:
             open(os.path.join(self._workdir, "stdout"), "wb") as stdout,
             open(os.path.join(self._workdir, "stderr"), "wb") as stderr,
         ):
-            # The engine passes its own gRPC address first; the plugin never dials it here.
-            command = (
-                [plugin_executable(), "127.0.0.1:1"]
-                if self.kind == "plugin"
-                else [self.python, "-u", "-m", "pulumi.dynamic"]
-            )
+            # The engine passes its own gRPC address first: the plugin sends its log messages there.
+            if self.kind == "plugin":
+                self._engine = _EngineLog()
+                command = [plugin_executable(), f"127.0.0.1:{self._engine.port}"]
+            else:
+                command = [self.python, "-u", "-m", "pulumi.dynamic"]
             self._process = subprocess.Popen(
                 command,
                 cwd=self.cwd,
@@ -462,7 +501,7 @@ class ProviderHost:
                 stderr=stderr,
                 start_new_session=True,  # its own process group, which the engine signals
             )
-        self._finalizer = weakref.finalize(self, _reap, self._process, self._workdir)
+        self._finalizer = weakref.finalize(self, _reap, self._process, self._workdir, self._engine)
 
     def start(self) -> ProviderHost:
         """Launch (if needed), read the port, connect, and handshake like the engine. Idempotent."""
@@ -552,11 +591,20 @@ class ProviderHost:
 
     def _capture_outputs(self) -> None:
         if not self._outputs.captured:
-            self._outputs = _Outputs(self._read("stdout"), self._read("stderr"), captured=True)
+            self._outputs = _Outputs(self._read("stdout"), self._stderr_now(), captured=True)
+
+    def _stderr_now(self) -> str:
+        """stderr, and for a plugin the messages it logged to the engine (what the user sees)."""
+        logged = self._engine.text() if self._engine is not None else ""
+        return self._read("stderr") + logged
+
+    def engine_log(self) -> str:
+        """What a plugin sent to the engine's log service, one ``info: ...`` line per message."""
+        return self._engine.text() if self._engine is not None else ""
 
     def stderr_text(self) -> str:
         """Everything the host wrote to stderr so far (tracebacks, ``pulumi.log`` lines, logging)."""
-        return self._outputs.stderr if self._outputs.captured else self._read("stderr")
+        return self._outputs.stderr if self._outputs.captured else self._stderr_now()
 
     def stdout_text(self) -> str:
         """Everything the host wrote to stdout after (and including) the port line."""
