@@ -62,6 +62,7 @@ class AccountProvider(ApiObjectProvider):
     """Dynamic provider of :class:`Account`: ``account.*`` (needs a reseller login)."""
 
     kind: ClassVar[str] = "Account"
+    import_id: ClassVar[str] = "the account name, e.g. `acme`"
     props: ClassVar[tuple[Prop, ...]] = (
         Prop(
             "account",

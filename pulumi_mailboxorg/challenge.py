@@ -110,6 +110,7 @@ class DomainChallengeProvider(MailboxOrgProvider):
     """Dynamic provider of :class:`DomainChallenge`."""
 
     kind: ClassVar[str] = "DomainChallenge"
+    import_id: ClassVar[str] = ""  # no server object: declare it (it probes on create)
     props: ClassVar[tuple[Prop, ...]] = (
         Prop(
             "account",

@@ -172,7 +172,8 @@ DEFAULT_USER_AGENT: Final = f"pulumi-mailboxorg/{_package_version()}"
 
 
 _RETRYABLE_STATUS: Final = frozenset({502, 503, 504})
-_POOL_SIZE: Final = 8
+#: Keep-alive connections kept per client: the native plugin runs up to 32 operations at once.
+_POOL_SIZE: Final = 32
 
 # Endpoint validation -----------------------------------------------------------------------------
 

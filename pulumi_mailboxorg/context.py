@@ -37,6 +37,7 @@ class ContextProvider(MailboxOrgProvider):
     """Dynamic provider of :class:`Context`."""
 
     kind: ClassVar[str] = "Context"
+    import_id: ClassVar[str] = "`ACCOUNT/CONTEXT_ID`, e.g. `acme/100001`"
     props: ClassVar[tuple[Prop, ...]] = (
         Prop(
             "account",
@@ -192,6 +193,18 @@ class ContextProvider(MailboxOrgProvider):
         outs = self._outputs(props, context_id, members)
         outs[API_LOGIN.wire] = client.username
         return CreateResult(context_id, outs)
+
+    def import_target(self, import_id: str) -> tuple[str, dict[str, Any]]:
+        """``ACCOUNT/CONTEXT_ID``; the import claims the domains the context holds now."""
+        account, slash, context_id = import_id.partition("/")
+        if not slash or not account or not context_id:
+            raise InputError(
+                "id",
+                f"the import id {import_id!r} of a Context is not ACCOUNT/CONTEXT_ID (e.g. acme/100001).",
+            )
+        account = account_name(account)
+        members = contexts(self.client(), account).get(context_id) or []
+        return context_id, {"account": account, "domains": sorted(members)}
 
     @user_errors
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import pulumi
 from pulumi.dynamic import CheckFailure
 
-from . import runtime
+from . import operation, runtime
 from .errors import ApiError, DnsVerificationRequiredError, InputError, MailboxOrgError, TransportError
 from .lookups import contexts, domain_gone, find_domain
 from .objects import API_LOGIN, REPLACE_HINT, Added, ApiObjectProvider
@@ -35,6 +35,7 @@ class DomainProvider(ApiObjectProvider):
     """Dynamic provider of :class:`Domain` (see :mod:`.provider` for the contract)."""
 
     kind: ClassVar[str] = "Domain"
+    import_id: ClassVar[str] = "the domain name, e.g. `example.com`, or `ACCOUNT/DOMAIN`"
     props: ClassVar[tuple[Prop, ...]] = (
         Prop(
             "account",
@@ -153,6 +154,30 @@ class DomainProvider(ApiObjectProvider):
     def title(self, id_: str) -> str:
         return f"the domain {id_}"
 
+    def import_target(self, import_id: str) -> tuple[str, dict[str, Any]]:
+        """``ACCOUNT/DOMAIN``, or a domain name whose account is looked up (``domain.get``, else the
+        ``domain.list`` of each account the login lists)."""
+        head, slash, tail = import_id.partition("/")
+        domain = canonical_domain(tail if slash else import_id)
+        account = account_name(head) if slash else self._account_of(domain)
+        return domain, {"account": account, "domain": domain}
+
+    def _account_of(self, domain: str) -> str:
+        client = self.client()
+        answer = client.call("domain.get", {"domain": domain})
+        if isinstance(answer, dict) and isinstance(answer.get("account"), str) and answer["account"]:
+            return str(answer["account"])
+        listing = client.call("account.list", {})
+        for entry in listing if isinstance(listing, list) else []:
+            name = entry.get("account") if isinstance(entry, dict) else None
+            if isinstance(name, str) and name and find_domain(client, name, domain) is not None:
+                return name
+        raise InputError(
+            "id",
+            f"no account that the login {client.username!r} can list holds the domain {domain}; "
+            f"import it as ACCOUNT/{domain}.",
+        )
+
     def is_object(self, answer: Any) -> bool:
         """A dict answer of ``domain.*`` is the domain (only ``memo`` is a confirmed field)."""
         return isinstance(answer, dict) and ("domain" in answer or "memo" in answer)
@@ -205,6 +230,9 @@ class DomainProvider(ApiObjectProvider):
         config = runtime.current_config()
         timeout = props.get("verificationTimeout")
         timeout = float(config.verification_timeout if timeout is None else timeout)
+        left = operation.remaining()  # the operation's own timeout (customTimeouts, native plugin)
+        if left is not None and left < timeout:
+            timeout = left
         self.log(
             f"Domain {challenge.domain}: mailbox.org asks for proof of ownership. Publish this DNS "
             f"record (the provider checks DNS and retries for up to {timeout:.0f}s):\n    "

@@ -213,6 +213,7 @@ class MailboxProvider(ApiObjectProvider):
     """Dynamic provider of :class:`Mailbox`."""
 
     kind: ClassVar[str] = "Mailbox"
+    import_id: ClassVar[str] = "the mail address, e.g. `alice@example.com`"
     props: ClassVar[tuple[Prop, ...]] = (
         Prop(
             "mail",

@@ -184,6 +184,8 @@ class MailboxOrgProvider(ResourceProvider):
     #: The object's identity is a unique name on the server: the resource defaults the option
     #: ``delete_before_replace`` to true (see :mod:`.resource`).
     unique_name: ClassVar[bool] = False
+    #: The id ``pulumi import`` takes (native plugin; docs and README). Empty: not importable.
+    import_id: ClassVar[str] = "the resource id"
 
     # -- configuration ---------------------------------------------------------------------------
     def configure(self, req: ConfigureRequest) -> None:
@@ -303,6 +305,24 @@ class MailboxOrgProvider(ResourceProvider):
     def diff_resource(self, olds: Mapping[str, Any], news: Mapping[str, Any], changed: list[Prop]) -> None:
         """Hook for warnings about a planned change (e.g. data loss); called only when ``news`` came
         from this process's ``check`` (never in a refresh), and must not raise."""
+
+    # -- import (the native plugin: Read with only an id) --------------------------------------------
+    def import_target(self, import_id: str) -> tuple[str, dict[str, Any]]:
+        """The resource id and the properties a ``read`` of the import id ``import_id`` needs (may
+        look the object up). Default: the id itself, no properties (``read`` answers a get)."""
+        if not self.import_id:
+            raise InputError("id", f"{self.kind} cannot be imported: it is no object on the server.")
+        return import_id, {}
+
+    def imported_inputs(self, outputs: Mapping[str, Any]) -> dict[str, Any]:
+        """The inputs an import records, from a read's outputs: the managed inputs the server
+        reported, without secrets (the API never returns them: the program supplies them) and
+        without inputs that only steer the provider (``adopt``, timeouts)."""
+        return {
+            p.wire: outputs[p.wire]
+            for p in self.inputs()
+            if p.diffed and not p.secret and outputs.get(p.wire) not in (None, "")
+        }
 
     # -- helpers for create/read/update ------------------------------------------------------------
     def api_params(self, values: Mapping[str, Any], props: list[Prop] | tuple[Prop, ...]) -> dict[str, Any]:

@@ -24,6 +24,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--dns-poll", type=float, default=2.0, help="mailboxorg:dnsPollInterval, seconds")
     parser.add_argument("--negative-ttl", type=int, default=20, help="SOA minimum of the DNS test zone")
+    parser.add_argument(
+        "--plugin-concurrency", type=int, default=16, help="operations in flight through the native plugin"
+    )
     parser.add_argument("--import-runs", type=int, default=7, help="fresh interpreters per import measure")
     return parser
 
@@ -42,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
         dns_poll_interval=args.dns_poll,
         negative_ttl=args.negative_ttl,
         import_runs=args.import_runs,
+        plugin_concurrency=args.plugin_concurrency,
     )
     report = run_benchmark(config, progress=lambda text: print(text, file=sys.stderr, flush=True))
     print(report.render())

@@ -38,6 +38,7 @@ def test_the_benchmark_runs_and_reports_every_measure() -> None:
         "Serialized provider per resource (the `__provider` value kept in the state)",
         "Import time (fresh interpreter per run, median of 1)",
         "Refresh of N mailboxes of one domain: API calls",
+        "Wall time: create N mailboxes through the native plugin with 16 operations in flight",
     ):
         assert report.section(title).rows, title
         assert title in text

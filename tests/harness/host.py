@@ -47,6 +47,15 @@ How this mirrors the engine (Go sources: ``sdk/go/common/resource/plugin/plugin.
   handlers run (our exit-time logout). :meth:`ProviderHost.close` does the same (``shutdown="sigint"``,
   ``shutdown_grace=5.0``); ``shutdown="sigterm"`` is the old, kinder harness behaviour (no exit
   handlers run).
+* **Native plugin.** ``ProviderHost(kind="plugin")`` starts the installed executable
+  ``pulumi-resource-mailboxorg`` the way the engine starts a resource plugin (``plugin.go``
+  ``newPlugin``): the engine's address as the first argument, the port read from the first stdout
+  line, then ``Handshake`` (UNIMPLEMENTED: fallback), ``GetPluginInfo``; :meth:`ProviderHost.configure`
+  sends ``CheckConfig`` then ``Configure`` with the provider's own keys (``endpoint``, not
+  ``mailboxorg:endpoint``), as the engine does for a native provider. Resource calls carry the
+  schema token (``mailboxorg:index:Domain``) as the URN's type and no ``__provider``; secrets keep
+  their signature (the plugin accepts secrets), and responses say which outputs came back secret
+  (``secret_outputs``) and the detailed diff (``detailed_diff``).
 * **Lifetime.** The engine starts a fresh plugin per deployment and kills it at the end. The host
   caches configured providers per pickled blob for its whole life (``_PROVIDER_CACHE``), so one host
   must never serve two tests; :class:`HostPool` keeps pre-started *fresh* hosts so a test pays no
@@ -55,6 +64,7 @@ How this mirrors the engine (Go sources: ``sdk/go/common/resource/plugin/plugin.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import json
 import os
@@ -78,7 +88,7 @@ from google.protobuf import empty_pb2  # type: ignore[import-untyped, unused-ign
 from pulumi.dynamic import ResourceProvider
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
-from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
+from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, provider_pb2, provider_pb2_grpc
 
 from .wire import PROVIDER_KEY, Secret, contains_unknowns, from_struct, to_struct
 
@@ -201,6 +211,8 @@ class DiffResponse:
     replaces: list[str]
     stables: list[str]
     delete_before_replace: bool
+    #: Property -> kind ("UPDATE", "UPDATE_REPLACE", ...): only a native plugin sends one.
+    detailed_diff: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -209,6 +221,8 @@ class CreateResponse:
 
     id: str
     outputs: dict[str, Any]
+    #: Outputs the provider itself marked secret (only a provider that accepts secrets does).
+    secret_outputs: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -218,6 +232,7 @@ class ReadResponse:
     id: str
     outputs: dict[str, Any]
     inputs: dict[str, Any] | None
+    secret_outputs: frozenset[str] = frozenset()
 
 
 _CHANGES: Final[dict[int, Literal["unknown", "none", "some"]]] = {
@@ -225,6 +240,90 @@ _CHANGES: Final[dict[int, Literal["unknown", "none", "some"]]] = {
     provider_pb2.DiffResponse.DIFF_NONE: "none",
     provider_pb2.DiffResponse.DIFF_SOME: "some",
 }
+
+
+#: Which provider the host runs: the dynamic-provider host or the native plugin executable.
+HostKind = Literal["dynamic", "plugin"]
+#: The native plugin's executable (a console script installed with the package).
+PLUGIN_EXECUTABLE: Final[str] = "pulumi-resource-mailboxorg"
+#: The schema tokens' package.
+PLUGIN_PACKAGE: Final[str] = "mailboxorg"
+
+
+def plugin_executable() -> str:
+    """The installed ``pulumi-resource-mailboxorg``: beside this interpreter, else on the PATH."""
+    beside = Path(sys.executable).parent / PLUGIN_EXECUTABLE
+    if beside.exists():
+        return os.fspath(beside)
+    found = shutil.which(PLUGIN_EXECUTABLE)
+    if found is None:
+        raise HostStartError(f"{PLUGIN_EXECUTABLE} is not installed (pip install -e .)")
+    return found
+
+
+_KINDS: dict[str, str] = {}
+
+
+def provider_kind(provider: ProviderLike) -> str:
+    """The resource kind (``Domain``) of a provider instance or of its pickled blob."""
+    if not isinstance(provider, str):
+        return str(getattr(provider, "kind", type(provider).__name__))
+    kind = _KINDS.get(provider)
+    if kind is None:
+        import base64
+
+        import dill
+
+        kind = str(getattr(dill.loads(base64.b64decode(provider)), "kind", "Resource"))  # noqa: S301
+        _KINDS[provider] = kind
+    return kind
+
+
+def _secret_keys(struct: Any) -> frozenset[str]:
+    from .wire import reveal_properties
+
+    if struct is None:
+        return frozenset()
+    return reveal_properties(_deserialize(struct))[1]
+
+
+class _EngineLog(engine_pb2_grpc.EngineServicer):  # type: ignore[misc, unused-ignore]
+    """The engine's log service, as a native plugin reaches it at the address it was started with:
+    records each ``Log`` call as the line the user's terminal shows (``info: ...``)."""
+
+    _PREFIXES: Final[dict[int, str]] = {
+        engine_pb2.INFO: "info: ",
+        engine_pb2.WARNING: "warning: ",
+        engine_pb2.ERROR: "error: ",
+    }
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self._lock = threading.Lock()
+        self.server = grpc.server(concurrent.futures.ThreadPoolExecutor(max_workers=4))
+        engine_pb2_grpc.add_EngineServicer_to_server(self, self.server)
+        self.port = self.server.add_insecure_port("127.0.0.1:0")
+        self.server.start()
+
+    def Log(self, request: Any, context: Any) -> Any:
+        prefix = self._PREFIXES.get(request.severity)
+        if prefix is not None:  # debug messages are shown only with -v: dropped, as for the dynamic host
+            with self._lock:
+                self.lines.append(prefix + request.message)  # one diagnostic, as the terminal shows it
+        return empty_pb2.Empty()
+
+    def text(self) -> str:
+        with self._lock:
+            return "".join(line + "\n" for line in self.lines)
+
+    def stop(self) -> None:
+        self.server.stop(grace=None)
+
+
+def _deserialize(struct: Any) -> dict[str, Any]:
+    from pulumi.runtime import rpc
+
+    return dict(rpc.deserialize_properties(struct, keep_unknowns=True))
 
 
 #: How :meth:`ProviderHost.close` ends the process: the engine's SIGINT, or a plain SIGTERM.
@@ -250,10 +349,13 @@ def _stop(process: subprocess.Popen[bytes], shutdown: Shutdown, grace: float) ->
         process.wait()
 
 
-def _reap(process: subprocess.Popen[bytes], workdir: str) -> None:
-    """Kill and wait for ``process`` (no zombie), then remove its output directory."""
+def _reap(process: subprocess.Popen[bytes], workdir: str, engine: Any = None) -> None:
+    """Kill and wait for ``process`` (no zombie), then remove its output directory (and stop the
+    engine log service a plugin reported to)."""
     _stop(process, "sigterm", 5.0)
     shutil.rmtree(workdir, ignore_errors=True)
+    if engine is not None:
+        engine.stop()
 
 
 @dataclass
@@ -288,6 +390,7 @@ class ProviderHost:
         call_timeout: float | None = None,
         shutdown: Shutdown = "sigint",
         shutdown_grace: float = 5.0,
+        kind: HostKind = "dynamic",
     ) -> None:
         """Prepare (not start) a host.
 
@@ -301,7 +404,10 @@ class ProviderHost:
         :param call_timeout: gRPC deadline per call; ``None`` (default) is the engine's: no deadline.
         :param shutdown: ``"sigint"`` (default, the engine's) or ``"sigterm"``; see the module docstring.
         :param shutdown_grace: seconds between the signal and SIGKILL (the engine waits 5 s).
+        :param kind: ``"dynamic"`` (``python -m pulumi.dynamic``) or ``"plugin"`` (the installed
+            ``pulumi-resource-mailboxorg``, started like the engine starts a resource plugin).
         """
+        self.kind: HostKind = kind
         self.project = project
         self.stack = stack
         self.python = python
@@ -324,6 +430,8 @@ class ProviderHost:
         self._outputs = _Outputs()
         self._finalizer: weakref.finalize[Any, Any] | None = None
         self._lock = threading.Lock()
+        #: The engine's log service a plugin reports to (kind "plugin" only).
+        self._engine: _EngineLog | None = None
 
     # -- environment ---------------------------------------------------------------------------------
     def _build_env(
@@ -378,8 +486,14 @@ class ProviderHost:
             open(os.path.join(self._workdir, "stdout"), "wb") as stdout,
             open(os.path.join(self._workdir, "stderr"), "wb") as stderr,
         ):
+            # The engine passes its own gRPC address first: the plugin sends its log messages there.
+            if self.kind == "plugin":
+                self._engine = _EngineLog()
+                command = [plugin_executable(), f"127.0.0.1:{self._engine.port}"]
+            else:
+                command = [self.python, "-u", "-m", "pulumi.dynamic"]
             self._process = subprocess.Popen(
-                [self.python, "-u", "-m", "pulumi.dynamic"],
+                command,
                 cwd=self.cwd,
                 env=self.env,
                 stdin=subprocess.DEVNULL,
@@ -387,7 +501,7 @@ class ProviderHost:
                 stderr=stderr,
                 start_new_session=True,  # its own process group, which the engine signals
             )
-        self._finalizer = weakref.finalize(self, _reap, self._process, self._workdir)
+        self._finalizer = weakref.finalize(self, _reap, self._process, self._workdir, self._engine)
 
     def start(self) -> ProviderHost:
         """Launch (if needed), read the port, connect, and handshake like the engine. Idempotent."""
@@ -477,11 +591,20 @@ class ProviderHost:
 
     def _capture_outputs(self) -> None:
         if not self._outputs.captured:
-            self._outputs = _Outputs(self._read("stdout"), self._read("stderr"), captured=True)
+            self._outputs = _Outputs(self._read("stdout"), self._stderr_now(), captured=True)
+
+    def _stderr_now(self) -> str:
+        """stderr, and for a plugin the messages it logged to the engine (what the user sees)."""
+        logged = self._engine.text() if self._engine is not None else ""
+        return self._read("stderr") + logged
+
+    def engine_log(self) -> str:
+        """What a plugin sent to the engine's log service, one ``info: ...`` line per message."""
+        return self._engine.text() if self._engine is not None else ""
 
     def stderr_text(self) -> str:
         """Everything the host wrote to stderr so far (tracebacks, ``pulumi.log`` lines, logging)."""
-        return self._outputs.stderr if self._outputs.captured else self._read("stderr")
+        return self._outputs.stderr if self._outputs.captured else self._stderr_now()
 
     def stdout_text(self) -> str:
         """Everything the host wrote to stdout after (and including) the port line."""
@@ -501,16 +624,28 @@ class ProviderHost:
         except grpc.RpcError as exc:
             raise ProviderError(method, exc.code(), exc.details() or "") from None
 
-    def _urn(self, urn: str | None) -> tuple[str, str, str]:
+    def _urn(self, urn: str | None, provider: ProviderLike | None = None) -> tuple[str, str, str]:
         urn = urn or make_urn("resource", project=self.project, stack=self.stack)
         name, type_ = _urn_parts(urn)
+        if self.kind == "plugin" and provider is not None:
+            # A native resource's URN carries its schema token as the type.
+            type_ = f"{PLUGIN_PACKAGE}:index:{provider_kind(provider)}"
+            head, _, _ = urn.rpartition("::")
+            prefix, _, _ = head.rpartition("::")
+            urn = f"{prefix}::{type_}::{name}"
         return urn, name, type_
 
-    @staticmethod
-    def _with_provider(props: Mapping[str, Any] | None, blob: str) -> dict[str, Any]:
+    def _with_provider(self, props: Mapping[str, Any] | None, blob: str) -> dict[str, Any]:
         out = dict(props or {})
+        if self.kind == "plugin":
+            out.pop(PROVIDER_KEY, None)  # a native resource has no pickled provider
+            return out
         out.setdefault(PROVIDER_KEY, blob)
         return out
+
+    def _struct(self, props: Mapping[str, Any]) -> Any:
+        """A resource call's property map: secrets kept for the plugin (it accepts them)."""
+        return to_struct(props, keep_secrets=self.kind == "plugin")
 
     @staticmethod
     def _strip(props: dict[str, Any]) -> dict[str, Any]:
@@ -538,6 +673,8 @@ class ProviderHost:
         for key, value in args.items():
             plain = value.value if isinstance(value, Secret) else value
             variables[f"pulumi-python:config:{key}"] = plain if isinstance(plain, str) else json.dumps(plain)
+        if self.kind == "plugin":
+            return self._configure_plugin(args, urn)
         urn = urn or make_urn("default", DYNAMIC_PROVIDER_TYPE, project=self.project, stack=self.stack)
         response = self._call(
             "Configure",
@@ -551,6 +688,56 @@ class ProviderHost:
                 urn=urn,
                 name=_urn_parts(urn)[0],
                 type=DYNAMIC_PROVIDER_TYPE,
+            ),
+        )
+        self.configured = ConfigureResponse(
+            accept_secrets=response.acceptSecrets,
+            supports_preview=response.supportsPreview,
+            accept_resources=response.acceptResources,
+            accept_outputs=response.acceptOutputs,
+        )
+        return self.configured
+
+    def _configure_plugin(self, args: Mapping[str, Any], urn: str | None) -> ConfigureResponse:
+        """CheckConfig, then Configure, with the provider's own keys (the engine's way for a native
+        provider: its inputs are the ``mailboxorg:*`` stack config without the namespace)."""
+        own = {k.partition(":")[2]: v for k, v in args.items() if k.startswith(f"{PLUGIN_PACKAGE}:")}
+        provider_type = f"pulumi:providers:{PLUGIN_PACKAGE}"
+        urn = urn or make_urn("default", provider_type, project=self.project, stack=self.stack)
+        checked = self._call(
+            "CheckConfig",
+            provider_pb2.CheckRequest(
+                urn=urn,
+                name=_urn_parts(urn)[0],
+                type=provider_type,
+                olds=to_struct({}),
+                news=to_struct(own, keep_secrets=True),
+                randomSeed=os.urandom(32),
+            ),
+        )
+        if checked.failures:
+            raise ProviderError(
+                "CheckConfig",
+                grpc.StatusCode.INVALID_ARGUMENT,
+                "; ".join(f"{f.property}: {f.reason}" for f in checked.failures),
+            )
+        variables = {}
+        for key, value in own.items():
+            plain = value.value if isinstance(value, Secret) else value
+            text = plain if isinstance(plain, str) else json.dumps(plain)
+            variables[f"{PLUGIN_PACKAGE}:config:{key}"] = text
+        response = self._call(
+            "Configure",
+            provider_pb2.ConfigureRequest(
+                variables=variables,
+                args=checked.inputs,
+                acceptSecrets=True,
+                acceptResources=True,
+                sends_old_inputs=True,
+                sends_old_inputs_to_delete=True,
+                urn=urn,
+                name=_urn_parts(urn)[0],
+                type=provider_type,
             ),
         )
         self.configured = ConfigureResponse(
@@ -576,7 +763,7 @@ class ProviderHost:
         ``random_seed`` defaults to 32 random bytes, as the engine sends.
         """
         blob = provider_blob(provider)
-        urn, name, type_ = self._urn(urn)
+        urn, name, type_ = self._urn(urn, provider)
         self._reject_unknowns(news, preview, "Check")
         response = self._call(
             "Check",
@@ -586,8 +773,8 @@ class ProviderHost:
                 type=type_,
                 # A new resource has no old inputs at all: the engine sends an empty map, without
                 # even the ``__provider`` reference (step_generator.go: Check(urn, nil, inputs)).
-                olds=to_struct(self._with_provider(olds, blob) if olds else {}),
-                news=to_struct(self._with_provider(news, blob)),
+                olds=self._struct(self._with_provider(olds, blob) if olds else {}),
+                news=self._struct(self._with_provider(news, blob)),
                 randomSeed=random_seed or os.urandom(32),
             ),
         )
@@ -607,6 +794,7 @@ class ProviderHost:
         urn: str | None = None,
         preview: bool = False,
         allow_unknowns: bool = False,
+        ignore_changes: Sequence[str] = (),
     ) -> DiffResponse:
         """``Diff(id, olds=prior outputs, news=checked inputs, old_inputs=prior inputs)``.
 
@@ -614,7 +802,7 @@ class ProviderHost:
         (``calculateDependentReplacements``), the one place it sends unknowns during ``pulumi up``.
         """
         blob = provider_blob(provider)
-        urn, name, type_ = self._urn(urn)
+        urn, name, type_ = self._urn(urn, provider)
         self._reject_unknowns(news, preview or allow_unknowns, "Diff")
         response = self._call(
             "Diff",
@@ -623,9 +811,10 @@ class ProviderHost:
                 urn=urn,
                 name=name,
                 type=type_,
-                olds=to_struct(self._with_provider(olds, blob)),
-                news=to_struct(self._with_provider(news, blob)),
-                old_inputs=to_struct(self._with_provider(old_inputs or {}, blob)),
+                olds=self._struct(self._with_provider(olds, blob)),
+                news=self._struct(self._with_provider(news, blob)),
+                old_inputs=self._struct(self._with_provider(old_inputs or {}, blob)),
+                ignoreChanges=list(ignore_changes),
             ),
         )
         return DiffResponse(
@@ -633,6 +822,10 @@ class ProviderHost:
             replaces=list(response.replaces),
             stables=list(response.stables),
             delete_before_replace=response.deleteBeforeReplace,
+            detailed_diff={
+                key: provider_pb2.PropertyDiff.Kind.Name(value.kind)
+                for key, value in response.detailedDiff.items()
+            },
         )
 
     def create(
@@ -642,6 +835,7 @@ class ProviderHost:
         *,
         urn: str | None = None,
         preview: bool = False,
+        timeout: float = 0.0,
     ) -> CreateResponse:
         """``Create(properties=checked inputs)``.
 
@@ -649,7 +843,7 @@ class ProviderHost:
         the flag exists to exercise the host directly.
         """
         blob = provider_blob(provider)
-        urn, name, type_ = self._urn(urn)
+        urn, name, type_ = self._urn(urn, provider)
         self._reject_unknowns(properties, preview, "Create")
         response = self._call(
             "Create",
@@ -657,11 +851,16 @@ class ProviderHost:
                 urn=urn,
                 name=name,
                 type=type_,
-                properties=to_struct(self._with_provider(properties, blob)),
+                properties=self._struct(self._with_provider(properties, blob)),
                 preview=preview,
+                timeout=timeout,
             ),
         )
-        return CreateResponse(id=response.id, outputs=self._strip(from_struct(response.properties)))
+        return CreateResponse(
+            id=response.id,
+            outputs=self._strip(from_struct(response.properties)),
+            secret_outputs=_secret_keys(response.properties),
+        )
 
     def read(
         self,
@@ -679,10 +878,10 @@ class ProviderHost:
         with no properties and no inputs at all (``ImportStep.Apply``).
         """
         blob = provider_blob(provider)
-        urn, name, type_ = self._urn(urn)
+        urn, name, type_ = self._urn(urn, provider)
 
         def wire(props: Mapping[str, Any]) -> Any:
-            return to_struct(self._with_provider(props, blob) if add_provider else dict(props))
+            return self._struct(self._with_provider(props, blob) if add_provider else dict(props))
 
         response = self._call(
             "Read",
@@ -697,7 +896,10 @@ class ProviderHost:
         )
         new_inputs = self._strip(from_struct(response.inputs)) if response.HasField("inputs") else None
         return ReadResponse(
-            id=response.id, outputs=self._strip(from_struct(response.properties)), inputs=new_inputs
+            id=response.id,
+            outputs=self._strip(from_struct(response.properties)),
+            inputs=new_inputs,
+            secret_outputs=_secret_keys(response.properties),
         )
 
     def update(
@@ -710,10 +912,11 @@ class ProviderHost:
         old_inputs: Mapping[str, Any] | None = None,
         urn: str | None = None,
         preview: bool = False,
+        timeout: float = 0.0,
     ) -> dict[str, Any]:
         """``Update(id, olds=prior outputs, news=checked inputs)``; returns the new outputs."""
         blob = provider_blob(provider)
-        urn, name, type_ = self._urn(urn)
+        urn, name, type_ = self._urn(urn, provider)
         self._reject_unknowns(news, preview, "Update")
         response = self._call(
             "Update",
@@ -722,10 +925,11 @@ class ProviderHost:
                 urn=urn,
                 name=name,
                 type=type_,
-                olds=to_struct(self._with_provider(olds, blob)),
-                news=to_struct(self._with_provider(news, blob)),
-                old_inputs=to_struct(self._with_provider(old_inputs or {}, blob)),
+                olds=self._struct(self._with_provider(olds, blob)),
+                news=self._struct(self._with_provider(news, blob)),
+                old_inputs=self._struct(self._with_provider(old_inputs or {}, blob)),
                 preview=preview,
+                timeout=timeout,
             ),
         )
         return self._strip(from_struct(response.properties))
@@ -741,7 +945,7 @@ class ProviderHost:
     ) -> None:
         """``Delete(id, properties=prior outputs, old_inputs=prior inputs)``."""
         blob = provider_blob(provider)
-        urn, name, type_ = self._urn(urn)
+        urn, name, type_ = self._urn(urn, provider)
         self._call(
             "Delete",
             provider_pb2.DeleteRequest(
@@ -749,8 +953,8 @@ class ProviderHost:
                 urn=urn,
                 name=name,
                 type=type_,
-                properties=to_struct(self._with_provider(properties, blob)),
-                old_inputs=to_struct(self._with_provider(old_inputs or {}, blob)),
+                properties=self._struct(self._with_provider(properties, blob)),
+                old_inputs=self._struct(self._with_provider(old_inputs or {}, blob)),
             ),
         )
 

@@ -979,6 +979,7 @@ class Stack(StackBase):
             check.inputs,
             old_inputs=_with_blob(read_inputs, template.provider),
             urn=template.urn,
+            ignore_changes=res.ignore_changes,  # ImportStep sends the resource's ignoreChanges
         )
         if diff.changes == "some":
             raise ImportMismatchError(f"{name}: inputs to import do not match the existing resource")

@@ -2,18 +2,20 @@
 
 One suite, parametrised by :data:`CASES`: each case says how to declare a valid resource of its
 kind, what it needs first, which property is its identity, and how to delete it behind Pulumi's back.
-Every test drives the real dynamic-provider host through the engine-protocol harness.
+Every test runs on both paths (the ``host_pool`` fixture's ``kind``): the real dynamic-provider host
+and the native plugin ``pulumi-resource-mailboxorg``, both through the engine-protocol harness. The
+plugin's copies are marked ``slow``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
-from harness import UNKNOWN, CheckFailedError, Op, ProviderError, Res, Secret, Stack
+from harness import UNKNOWN, CheckFailedError, HostPool, Op, ProviderError, Res, Secret, Stack
 from harness.host import provider_blob
 from pulumi_mailboxorg.emulator import Emulator
 from resources.support import ACCOUNT_LOGIN, PROVIDERS, RESELLER_LOGIN, domain, make_stack, res
@@ -121,6 +123,13 @@ CASES = [
         },
     ),
 ]
+
+
+@pytest.fixture(scope="module", params=["dynamic", pytest.param("plugin", marks=pytest.mark.slow)])
+def host_pool(request: pytest.FixtureRequest) -> Iterator[HostPool]:
+    """Fresh hosts of one kind: the dynamic-provider host, or the native plugin executable."""
+    with HostPool(spares=2, host_options={"kind": request.param}) as pool:
+        yield pool
 
 
 @pytest.fixture(params=CASES, ids=str)
