@@ -23,7 +23,7 @@ from pulumi_mailboxorg.resource import MailboxOrgResource
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-RESOURCES = ("Account", "Context", "Domain", "DomainChallenge", "Mailbox")
+RESOURCES = ("Account", "Context", "Domain", "DomainChallenge", "MailDnsCheck", "Mailbox")
 #: Modules whose errors reach users (the emulator is a test tool; validators are covered generically).
 USER_FACING = (
     "account",
@@ -36,6 +36,9 @@ USER_FACING = (
     "errors",
     "lookups",
     "mailbox",
+    "mailcheck",
+    "maildns",
+    "maildnscheck",
     "objects",
     "provider",
     "runtime",
