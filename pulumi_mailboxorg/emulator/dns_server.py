@@ -5,7 +5,7 @@ Contract
 :class:`AuthoritativeServer` serves the zones it holds over UDP and TCP on one loopback port, in
 background threads, the way an authoritative-only server (BIND with ``recursion no``, NSD) does:
 
-* **Queries** (opcode QUERY, class IN): SOA, NS, A, AAAA, CNAME, TXT (and any other stored type)
+* **Queries** (opcode QUERY, class IN): SOA, NS, A, AAAA, CNAME, MX, SRV, TXT (also of several strings; and any other stored type)
   for names inside a held zone, with AA set. A CNAME is answered for every query type and
   followed inside its zone (RFC 1034 §4.3.2); a chain that leaves the zone stops with the CNAME,
   the resolver continues. A name that does not exist gets NXDOMAIN, an existing name (or empty
