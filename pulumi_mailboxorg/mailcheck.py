@@ -15,7 +15,8 @@ What "serves it" means, by record:
 * other **TXT**: one of the TXT values equals it.
 * **MX**: the MX set contains the record's host and holds mailbox.org hosts only (so a set of four
   ``mxext1..4`` passes a check for three); priorities are not compared (the documented values are
-  uncertain). A set with another host is ``wrong``.
+  uncertain). A set with a host outside mailbox.org is ``wrong``; a set of mailbox.org hosts
+  without this one leaves it ``missing``.
 * **CNAME**: the CNAME's target equals it (case-insensitively).
 * **SRV**: an SRV with the same port and target (priority and weight are not compared, the
   published values vary).
@@ -95,7 +96,9 @@ def _verdict(record: MailDnsRecord, values: tuple[str, ...]) -> Status:
         return "missing"
     if record.type == "MX":
         hosts = {value.split(" ")[-1] for value in values}
-        return "ok" if wanted.lower() in hosts and all(map(_is_mailbox_host, hosts)) else "wrong"
+        if not all(map(_is_mailbox_host, hosts)):
+            return "wrong"
+        return "ok" if wanted.lower() in hosts else "missing"
     if record.type == "CNAME":
         return "ok" if values[0] == wanted.lower() else "wrong"
     # SRV: "PRIORITY WEIGHT PORT TARGET" served, "WEIGHT PORT TARGET" wanted: compare port and target.

@@ -185,7 +185,9 @@ def _owner(relative: str, domain: str) -> str:
 
 def _record(spec: RecordSpec, domain: str) -> MailDnsRecord:
     name = _owner(spec.name, domain)
-    return MailDnsRecord(spec.type, name, _relative(name, domain), spec.value, spec.priority, spec.ttl)
+    # Names in values lower-case, as check() canonicalises them (DNS names are case-insensitive).
+    value = spec.value if spec.type == "TXT" else spec.value.lower()
+    return MailDnsRecord(spec.type, name, _relative(name, domain), value, spec.priority, spec.ttl)
 
 
 def mail_dns_records(
