@@ -402,9 +402,12 @@ class PropagationChecker:
         return self.lookup_many([(name, rdtype)], budget)[0]
 
     def lookup_many(
-        self, queries: Sequence[tuple[str, str]], budget: float | None = None
+        self, queries: Sequence[tuple[str, str]], budget: float | None = None, *, zone_info: bool = True
     ) -> list[RecordLookup]:
         """:meth:`lookup` of several ``(name, rdtype)`` pairs at once, in order, within one ``budget``.
+
+        ``zone_info=False`` skips the SOA walk of explicit nameservers (``zone`` and ``negative_ttl``
+        stay None), for callers that need only the answers; discovery finds the zone anyway.
 
         The lookups run concurrently and share what they discover (a zone's nameservers and their
         addresses are looked up once). A :class:`DnsCheckError` of one lookup is raised.
@@ -415,7 +418,7 @@ class PropagationChecker:
 
         def one(job: tuple[dns.name.Name, dns.rdatatype.RdataType]) -> RecordLookup:
             if self.nameservers:
-                return self._check_explicit(job[0], job[1], limit)
+                return self._check_explicit(job[0], job[1], limit, zone_info=zone_info)
             return self._check_discovered(job[0], job[1], limit, shared)
 
         return _parallel(one, parsed)
@@ -568,7 +571,12 @@ class PropagationChecker:
     # ------------------------------------------------------------------ explicit mode
 
     def _check_explicit(
-        self, qname: dns.name.Name, rdtype: dns.rdatatype.RdataType, budget: _Budget
+        self,
+        qname: dns.name.Name,
+        rdtype: dns.rdatatype.RdataType,
+        budget: _Budget,
+        *,
+        zone_info: bool = True,
     ) -> RecordLookup:
         results = _parallel(
             lambda server: self._ask_explicit(server, qname, rdtype, budget), list(self.nameservers)
@@ -582,7 +590,7 @@ class PropagationChecker:
             for server, answer in zip(self.nameservers, answers, strict=True)
             if answer.error is None
         ]
-        soa = self._find_soa(final, answering, budget) if answering else None
+        soa = self._find_soa(final, answering, budget) if answering and zone_info else None
         return RecordLookup(
             name=_text(qname),
             queried=_text(final),

@@ -42,7 +42,8 @@ if TYPE_CHECKING:
 __all__ = ["Lookup", "RecordStatus", "evaluate", "failure_message", "queries_of", "wait_for_records"]
 
 Status = Literal["ok", "missing", "wrong"]
-#: ``lookup_many(queries, budget)`` of :class:`~.dnscheck.PropagationChecker`.
+#: ``lookup_many(queries, budget)`` of :class:`~.dnscheck.PropagationChecker` (the zone is not needed:
+#: a caller may pass ``functools.partial(checker.lookup_many, zone_info=False)``).
 Lookup = Callable[[Sequence[tuple[str, str]], float], "list[RecordLookup]"]
 #: Seconds between two progress messages while nothing changes.
 PROGRESS_EVERY = 30.0

@@ -18,6 +18,7 @@ diff (olds are the refreshed outputs) and in the next ``up``, whose update waits
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -138,7 +139,7 @@ class MailDnsCheckProvider(MailboxOrgProvider):
         statuses = wait_for_records(
             props["domain"],
             records,
-            lookup=runtime.checker().lookup_many,
+            lookup=functools.partial(runtime.checker().lookup_many, zone_info=False),
             timeout=timeout,
             poll_interval=config.dns_poll_interval,
             progress=self.log,
@@ -163,7 +164,7 @@ class MailDnsCheckProvider(MailboxOrgProvider):
         if not props.get("domain") or not isinstance(props.get("records"), list):
             return ReadResult(id_, dict(props))
         records = _records(props)
-        statuses = evaluate(records, runtime.checker().lookup_many(queries_of(records), 0.0))
+        statuses = evaluate(records, runtime.checker().lookup_many(queries_of(records), 0.0, zone_info=False))
         ready = all(status.status == "ok" for status in statuses)
         outs = {**props, "ready": ready, "statuses": {s.record.line: s.summary() for s in statuses}}
         return ReadResult(id_, outs)

@@ -141,12 +141,12 @@ class _NamingChecker:
             raise name_settings(exc) from None
 
     def lookup_many(
-        self, queries: Sequence[tuple[str, str]], budget: float | None = None
+        self, queries: Sequence[tuple[str, str]], budget: float | None = None, *, zone_info: bool = True
     ) -> list[RecordLookup]:
         from .errors import DnsCheckError
 
         try:
-            return self.inner.lookup_many(queries, budget)
+            return self.inner.lookup_many(queries, budget, zone_info=zone_info)
         except DnsCheckError as exc:
             raise name_settings(exc) from None
 

@@ -227,3 +227,15 @@ def test_a_garbage_answering_nameserver_is_named_in_the_error() -> None:
 def test_an_unsupported_type_is_refused_by_the_checker() -> None:
     with pytest.raises(DnsCheckError, match="record type 'A' is not supported"):
         PropagationChecker([Nameserver("127.0.0.1", 9)]).lookup(ZONE, "A")
+
+
+def test_without_zone_info_one_check_sends_one_query_per_lookup_and_nameserver(world: World) -> None:
+    publish(RECORDS, world.ns1)
+    checker = PropagationChecker([Nameserver(world.ns1.host, world.port)], timeout=2.0)
+    before = sum(world.ns1.queries.values())
+
+    lookups = checker.lookup_many(queries_of(RECORDS), 5.0, zone_info=False)
+
+    assert {status.status for status in evaluate(RECORDS, lookups)} == {"ok"}
+    assert sum(world.ns1.queries.values()) - before == len(queries_of(RECORDS)) == 9
+    assert all(lookup.zone is None for lookup in lookups)
