@@ -1,7 +1,8 @@
 """Manage mailbox.org business mail (accounts, contexts, domains, mailboxes) with Pulumi.
 
 Resources: :class:`Account`, :class:`Context`, :class:`Domain`, :class:`DomainChallenge`,
-:class:`Mailbox`, each with its ``*Args`` class. Errors: :class:`MailboxOrgError` and its subclasses
+:class:`Mailbox`, :class:`MailDnsCheck`, each with its ``*Args`` class; :func:`mail_dns_records` lists the
+DNS records a mail domain needs (:class:`MailDnsRecord`). Errors: :class:`MailboxOrgError` and its subclasses
 (:mod:`pulumi_mailboxorg.errors`). The API client (:class:`MailboxOrgClient`) can be used on its own.
 The local emulator lives in :mod:`pulumi_mailboxorg.emulator`.
 """
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
         VerificationTimeoutError,
     )
     from .mailbox import Mailbox, MailboxArgs
+    from .maildns import MailDnsRecord, mail_dns_records
+    from .maildnscheck import MailDnsCheck, MailDnsCheckArgs
 
 #: Public name -> defining module. Imports are lazy (PEP 562) so that the client and the emulator
 #: can be used without importing Pulumi.
@@ -50,11 +53,15 @@ _LAZY = {
     "InvalidSessionError": "errors",
     "Mailbox": "mailbox",
     "MailboxArgs": "mailbox",
+    "MailDnsCheck": "maildnscheck",
+    "MailDnsCheckArgs": "maildnscheck",
+    "MailDnsRecord": "maildns",
     "MailboxOrgClient": "client",
     "MailboxOrgError": "errors",
     "TransportError": "errors",
     "UndecidableError": "errors",
     "VerificationTimeoutError": "errors",
+    "mail_dns_records": "maildns",
 }
 
 
@@ -88,6 +95,9 @@ __all__ = [
     "DomainChallengeArgs",
     "InputError",
     "InvalidSessionError",
+    "MailDnsCheck",
+    "MailDnsCheckArgs",
+    "MailDnsRecord",
     "Mailbox",
     "MailboxArgs",
     "MailboxOrgClient",
@@ -96,4 +106,5 @@ __all__ = [
     "UndecidableError",
     "VerificationTimeoutError",
     "__version__",
+    "mail_dns_records",
 ]

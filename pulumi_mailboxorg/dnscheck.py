@@ -53,6 +53,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -70,11 +71,13 @@ import dns.rcode
 import dns.rdataclass
 import dns.rdatatype
 import dns.rdtypes.ANY.CNAME
+import dns.rdtypes.ANY.MX
 import dns.rdtypes.ANY.NS
 import dns.rdtypes.ANY.SOA
 import dns.rdtypes.ANY.TXT
 import dns.rdtypes.IN.A
 import dns.rdtypes.IN.AAAA
+import dns.rdtypes.IN.SRV
 import dns.resolver
 import dns.rrset
 
@@ -85,6 +88,7 @@ __all__ = [
     "Nameserver",
     "PropagationChecker",
     "PropagationResult",
+    "RecordLookup",
     "ServerAnswer",
     "parse_nameservers",
 ]
@@ -214,7 +218,9 @@ class ServerAnswer:
 
     ``server`` names it (the NS host name, or the configured ``host:port``); ``address`` is the
     address that gave this answer (the last one tried on error, ``""`` when there was none);
-    ``values`` are the TXT values at the queried name; ``error`` says why the server gave no
+    ``values`` are the values of type ``rdtype`` at the queried name (TXT: the strings of a record
+    joined; MX ``PRIORITY HOST``; SRV ``PRIORITY WEIGHT PORT TARGET``; CNAME the target; names
+    lower-case without the final dot); ``error`` says why the server gave no
     usable answer (None when it answered); ``rcode`` is the answer's DNS rcode (``"NOERROR"``,
     ``"NXDOMAIN"``), None on error.
     """
@@ -224,19 +230,34 @@ class ServerAnswer:
     values: tuple[str, ...]
     error: str | None
     rcode: str | None = None
+    rdtype: str = "TXT"
 
     def describe(self) -> str:
         """One line: ``ns1.example.net (192.0.2.53): TXT "abc"`` and the like."""
         where = f"{self.server} ({self.address})" if self.address else self.server
+        return f"{where}: {self.state()}"
+
+    def state(self) -> str:
+        """What the server answered, without its name: ``TXT "abc"``, ``error: timed out``, ..."""
         if self.error is not None:
-            state = f"error: {self.error}"
-        elif self.values:
-            state = "TXT " + ", ".join(_quote(value) for value in self.values)
-        elif self.rcode == "NXDOMAIN":
-            state = "the name does not exist (NXDOMAIN)"
-        else:
-            state = "no TXT record at this name"
-        return f"{where}: {state}"
+            return f"error: {self.error}"
+        if self.values:
+            return f"{self.rdtype} " + ", ".join(_quote(value) for value in self.values)
+        if self.rcode == "NXDOMAIN":
+            return "the name does not exist (NXDOMAIN)"
+        return f"no {self.rdtype} record at this name"
+
+
+@dataclass(frozen=True)
+class RecordLookup:
+    """What every nameserver serves of type ``rdtype`` at ``name`` (``queried`` after CNAMEs)."""
+
+    name: str
+    queried: str
+    rdtype: str
+    zone: str | None
+    negative_ttl: int | None
+    answers: tuple[ServerAnswer, ...]
 
 
 @dataclass(frozen=True)
@@ -362,17 +383,53 @@ class PropagationChecker:
         takes longer than ``max(budget, timeout)`` (plus the system's own name resolution of an
         explicit nameserver given by host name).
         """
-        qname = _absolute_name(name)
+        found = self.lookup(name, "TXT", budget)
+        return PropagationResult(
+            name=found.name,
+            queried=found.queried,
+            expected=expected,
+            zone=found.zone,
+            negative_ttl=found.negative_ttl,
+            answers=found.answers,
+        )
+
+    def lookup(self, name: str, rdtype: str, budget: float | None = None) -> RecordLookup:
+        """What every nameserver serves of type ``rdtype`` (TXT, MX, SRV, CNAME) at ``name``.
+
+        The same discovery, CNAME handling, TCP fallback and ``budget`` as :meth:`check`; a CNAME
+        lookup asks for the CNAME itself and follows no chain.
+        """
+        return self.lookup_many([(name, rdtype)], budget)[0]
+
+    def lookup_many(
+        self, queries: Sequence[tuple[str, str]], budget: float | None = None, *, zone_info: bool = True
+    ) -> list[RecordLookup]:
+        """:meth:`lookup` of several ``(name, rdtype)`` pairs at once, in order, within one ``budget``.
+
+        ``zone_info=False`` skips the SOA walk of explicit nameservers (``zone`` and ``negative_ttl``
+        stay None), for callers that need only the answers; discovery finds the zone anyway.
+
+        The lookups run concurrently and share what they discover (a zone's nameservers and their
+        addresses are looked up once). A :class:`DnsCheckError` of one lookup is raised.
+        """
+        parsed = [(_absolute_name(name), _rdtype(rdtype)) for name, rdtype in queries]
         limit = _Budget(None if budget is None else max(budget, self.timeout), self.timeout)
-        if self.nameservers:
-            return self._check_explicit(qname, expected, limit)
-        return self._check_discovered(qname, expected, limit)
+        shared = _Shared()
+
+        def one(job: tuple[dns.name.Name, dns.rdatatype.RdataType]) -> RecordLookup:
+            if self.nameservers:
+                return self._check_explicit(job[0], job[1], limit, zone_info=zone_info)
+            return self._check_discovered(job[0], job[1], limit, shared)
+
+        return _parallel(one, parsed)
 
     # ------------------------------------------------------------------ discovery mode
 
-    def _check_discovered(self, qname: dns.name.Name, expected: str, budget: _Budget) -> PropagationResult:
+    def _check_discovered(
+        self, qname: dns.name.Name, rdtype: dns.rdatatype.RdataType, budget: _Budget, shared: _Shared
+    ) -> RecordLookup:
         resolvers = self._resolver_addresses()
-        final = self._follow_cnames(qname, resolvers, budget)
+        final = qname if rdtype == _CNAME else self._follow_cnames(qname, resolvers, budget)
         if budget.spent():
             raise budget.ran_out(qname, "following its CNAME chain")
         soa = self._find_soa(final, resolvers, budget)
@@ -385,8 +442,12 @@ class PropagationChecker:
                 "the nameservers to ask explicitly."
             ).about("nameservers")
         zone = soa.name
-        ns_names = self._zone_nameservers(zone, resolvers, budget)
-        addresses = _parallel(lambda ns: self._addresses_of(ns, resolvers, budget), ns_names)
+        with shared.zone_lock(zone):
+            if zone not in shared.servers:
+                ns_names = self._zone_nameservers(zone, resolvers, budget)
+                addresses = _parallel(lambda ns: self._addresses_of(ns, resolvers, budget), ns_names)
+                shared.servers[zone] = (ns_names, addresses)
+            ns_names, addresses = shared.servers[zone]
         if not any(addresses):
             if budget.spent():
                 raise budget.ran_out(qname, f"looking up the nameservers of zone {_text(zone)}")
@@ -395,13 +456,13 @@ class PropagationChecker:
                 f"({', '.join(map(_text, ns_names))}) from the resolvers {_list(resolvers)}"
             )
         answers = _parallel(
-            lambda job: self._ask_authoritative(job[0], job[1], final, budget),
+            lambda job: self._ask_authoritative(job[0], job[1], final, rdtype, budget),
             list(zip(ns_names, addresses, strict=True)),
         )
-        return PropagationResult(
+        return RecordLookup(
             name=_text(qname),
             queried=_text(final),
-            expected=expected,
+            rdtype=dns.rdatatype.to_text(rdtype),
             zone=_text(zone),
             negative_ttl=_negative_ttl(soa),
             answers=tuple(answers),
@@ -477,16 +538,21 @@ class PropagationChecker:
         return found
 
     def _ask_authoritative(
-        self, server: dns.name.Name, addresses: list[str], qname: dns.name.Name, budget: _Budget
+        self,
+        server: dns.name.Name,
+        addresses: list[str],
+        qname: dns.name.Name,
+        rdtype: dns.rdatatype.RdataType,
+        budget: _Budget,
     ) -> ServerAnswer:
-        name = _text(server)
+        name, kind = _text(server), dns.rdatatype.to_text(rdtype)
         if not addresses:
-            return ServerAnswer(name, "", (), "no address (A or AAAA) found for this nameserver")
+            return ServerAnswer(name, "", (), "no address (A or AAAA) found for this nameserver", rdtype=kind)
         error, address = "", ""
         for address in addresses:
             try:
                 response = self._exchange(
-                    qname, _TXT, address, self.authoritative_port, budget, recursion=False
+                    qname, rdtype, address, self.authoritative_port, budget, recursion=False
                 )
             except _QUERY_ERRORS as exc:
                 error = _describe_exception(exc)
@@ -497,14 +563,24 @@ class PropagationChecker:
             elif not response.flags & dns.flags.AA:
                 error = "answered without authority (AA not set): a lame delegation?"
             else:
-                values = _txt_values(response, _chase(response, qname))
-                return ServerAnswer(name, address, values, None, dns.rcode.to_text(rcode))
-        return ServerAnswer(name, address, (), error)
+                owner = qname if rdtype == _CNAME else _chase(response, qname)
+                values = _values(response, owner, rdtype)
+                return ServerAnswer(name, address, values, None, dns.rcode.to_text(rcode), kind)
+        return ServerAnswer(name, address, (), error, rdtype=kind)
 
     # ------------------------------------------------------------------ explicit mode
 
-    def _check_explicit(self, qname: dns.name.Name, expected: str, budget: _Budget) -> PropagationResult:
-        results = _parallel(lambda server: self._ask_explicit(server, qname, budget), list(self.nameservers))
+    def _check_explicit(
+        self,
+        qname: dns.name.Name,
+        rdtype: dns.rdatatype.RdataType,
+        budget: _Budget,
+        *,
+        zone_info: bool = True,
+    ) -> RecordLookup:
+        results = _parallel(
+            lambda server: self._ask_explicit(server, qname, rdtype, budget), list(self.nameservers)
+        )
         answers = tuple(answer for answer, _ in results)
         final = next((end for answer, end in results if answer.error is None), qname)
         # The SOA walk asks only the servers that just answered: a dead one would cost a
@@ -514,45 +590,51 @@ class PropagationChecker:
             for server, answer in zip(self.nameservers, answers, strict=True)
             if answer.error is None
         ]
-        soa = self._find_soa(final, answering, budget) if answering else None
-        return PropagationResult(
+        soa = self._find_soa(final, answering, budget) if answering and zone_info else None
+        return RecordLookup(
             name=_text(qname),
             queried=_text(final),
-            expected=expected,
+            rdtype=dns.rdatatype.to_text(rdtype),
             zone=None if soa is None else _text(soa.name),
             negative_ttl=None if soa is None else _negative_ttl(soa),
             answers=answers,
         )
 
     def _ask_explicit(
-        self, server: Nameserver, qname: dns.name.Name, budget: _Budget
+        self, server: Nameserver, qname: dns.name.Name, rdtype: dns.rdatatype.RdataType, budget: _Budget
     ) -> tuple[ServerAnswer, dns.name.Name]:
         """Ask one configured server; returns its answer and the end of the CNAME chain it saw."""
+        kind = dns.rdatatype.to_text(rdtype)
         addresses = _addresses(server.host)
         if not addresses:
-            return ServerAnswer(str(server), "", (), f"cannot resolve the host name {server.host!r}"), qname
+            error = f"cannot resolve the host name {server.host!r}"
+            return ServerAnswer(str(server), "", (), error, rdtype=kind), qname
         error, address = "", ""
         for address in addresses:
             try:
-                rcode, final, values = self._resolve_txt(qname, address, server.port, budget)
+                rcode, final, values = self._resolve(qname, rdtype, address, server.port, budget)
             except _QUERY_ERRORS as exc:
                 error = _describe_exception(exc)
                 continue
             if rcode not in _USABLE_RCODES:
                 error = f"answered {dns.rcode.to_text(rcode)}"
                 continue
-            return ServerAnswer(str(server), address, values, None, dns.rcode.to_text(rcode)), final
-        return ServerAnswer(str(server), address, (), error), qname
+            return ServerAnswer(str(server), address, values, None, dns.rcode.to_text(rcode), kind), final
+        return ServerAnswer(str(server), address, (), error, rdtype=kind), qname
 
-    def _resolve_txt(
-        self, qname: dns.name.Name, address: str, port: int, budget: _Budget
+    def _resolve(
+        self, qname: dns.name.Name, rdtype: dns.rdatatype.RdataType, address: str, port: int, budget: _Budget
     ) -> tuple[dns.rcode.Rcode, dns.name.Name, tuple[str, ...]]:
-        """TXT at ``qname`` from one server with RD=1, asking again for CNAME targets it left."""
+        """``rdtype`` at ``qname`` from one server with RD=1, asking again for CNAME targets it left
+        (a CNAME lookup takes the CNAME at ``qname`` itself)."""
+        if rdtype == _CNAME:
+            response = self._exchange(qname, rdtype, address, port, budget, recursion=True)
+            return response.rcode(), qname, _values(response, qname, rdtype)
         current, seen = qname, {qname}
         while True:
-            response = self._exchange(current, _TXT, address, port, budget, recursion=True)
+            response = self._exchange(current, rdtype, address, port, budget, recursion=True)
             end = _chase(response, current)
-            values = _txt_values(response, end)
+            values = _values(response, end, rdtype)
             done = values or end == current or response.rcode() != dns.rcode.NOERROR
             if done or end in seen or len(seen) > MAX_CNAME_HOPS:
                 return response.rcode(), end, values
@@ -654,13 +736,49 @@ def _chase(response: dns.message.Message, name: dns.name.Name) -> dns.name.Name:
     return current
 
 
-def _txt_values(response: dns.message.Message, name: dns.name.Name) -> tuple[str, ...]:
-    rrset = response.get_rrset(response.answer, name, _IN, _TXT)
-    return tuple(
-        b"".join(rdata.strings).decode("utf-8", "backslashreplace")
-        for rdata in rrset or ()
-        if isinstance(rdata, dns.rdtypes.ANY.TXT.TXT)
-    )
+def _values(
+    response: dns.message.Message, name: dns.name.Name, rdtype: dns.rdatatype.RdataType
+) -> tuple[str, ...]:
+    """The values of type ``rdtype`` at ``name`` in the answer, as :class:`ServerAnswer` gives them."""
+    rrset = response.get_rrset(response.answer, name, _IN, rdtype)
+    found: list[str] = []
+    for rdata in rrset or ():
+        if isinstance(rdata, dns.rdtypes.ANY.TXT.TXT):
+            found.append(b"".join(rdata.strings).decode("utf-8", "backslashreplace"))
+        elif isinstance(rdata, dns.rdtypes.ANY.MX.MX):
+            found.append(f"{rdata.preference} {_text(rdata.exchange).lower()}")
+        elif isinstance(rdata, dns.rdtypes.IN.SRV.SRV):
+            found.append(f"{rdata.priority} {rdata.weight} {rdata.port} {_text(rdata.target).lower()}")
+        elif isinstance(rdata, dns.rdtypes.ANY.CNAME.CNAME):
+            found.append(_text(rdata.target).lower())
+    return tuple(found)
+
+
+class _Shared:
+    """What the lookups of one :meth:`PropagationChecker.lookup_many` share: each zone's nameservers
+    and their addresses, discovered once (one lock per zone, so other zones do not wait)."""
+
+    def __init__(self) -> None:
+        self.servers: dict[dns.name.Name, tuple[list[dns.name.Name], list[list[str]]]] = {}
+        self._locks: dict[dns.name.Name, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def zone_lock(self, zone: dns.name.Name) -> threading.Lock:
+        with self._lock:
+            return self._locks.setdefault(zone, threading.Lock())
+
+
+#: The record types a lookup may ask for.
+_LOOKUP_TYPES = {"TXT": _TXT, "MX": dns.rdatatype.MX, "SRV": dns.rdatatype.SRV, "CNAME": _CNAME}
+
+
+def _rdtype(text: str) -> dns.rdatatype.RdataType:
+    try:
+        return _LOOKUP_TYPES[text.upper()]
+    except KeyError:
+        raise DnsCheckError(
+            f"cannot check DNS: record type {text!r} is not supported ({', '.join(_LOOKUP_TYPES)})"
+        ) from None
 
 
 def _soa_for(response: dns.message.Message, name: dns.name.Name) -> dns.rrset.RRset | None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import atexit
 import hashlib
 import threading
+from collections.abc import Sequence
 from importlib import import_module
 from typing import TYPE_CHECKING
 
@@ -25,7 +26,7 @@ from .config import MAX_CONNECT_TIMEOUT, ProviderConfig, name_settings
 
 if TYPE_CHECKING:  # imported where used: a Pulumi program never needs requests or dnspython
     from .client import MailboxOrgClient
-    from .dnscheck import PropagationChecker, PropagationResult
+    from .dnscheck import PropagationChecker, PropagationResult, RecordLookup
 
 __all__ = ["checker", "client", "configure", "current_config", "login_works", "reset"]
 
@@ -136,6 +137,16 @@ class _NamingChecker:
 
         try:
             return self.inner.check(name, expected, budget)
+        except DnsCheckError as exc:
+            raise name_settings(exc) from None
+
+    def lookup_many(
+        self, queries: Sequence[tuple[str, str]], budget: float | None = None, *, zone_info: bool = True
+    ) -> list[RecordLookup]:
+        from .errors import DnsCheckError
+
+        try:
+            return self.inner.lookup_many(queries, budget, zone_info=zone_info)
         except DnsCheckError as exc:
             raise name_settings(exc) from None
 

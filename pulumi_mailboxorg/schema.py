@@ -45,6 +45,7 @@ from .config import SETTINGS, Setting
 from .context import Context
 from .domain import Domain
 from .mailbox import Mailbox
+from .maildnscheck import MailDnsCheck
 from .properties import Prop
 from .resource import MailboxOrgResource
 
@@ -66,7 +67,14 @@ __all__ = [
 PACKAGE = "mailboxorg"
 
 #: The resource classes the schema describes, in schema order.
-RESOURCES: tuple[type[MailboxOrgResource], ...] = (Account, Context, Domain, DomainChallenge, Mailbox)
+RESOURCES: tuple[type[MailboxOrgResource], ...] = (
+    Account,
+    Context,
+    Domain,
+    DomainChallenge,
+    Mailbox,
+    MailDnsCheck,
+)
 
 _SCALARS: Mapping[type, str] = {str: "string", bool: "boolean", int: "integer", float: "number"}
 

@@ -12,7 +12,7 @@ from pulumi.dynamic.dynamic import serialize_provider
 
 import pulumi_mailboxorg
 
-RESOURCES = ("Account", "Context", "Domain", "DomainChallenge", "Mailbox")
+RESOURCES = ("Account", "Context", "Domain", "DomainChallenge", "MailDnsCheck", "Mailbox")
 
 
 def test_all_lists_exactly_the_public_names_and_each_resolves():

@@ -43,7 +43,7 @@ _REPOSITORY = re.search(
 )
 assert _REPOSITORY is not None, "pyproject.toml has no [project.urls] Repository"
 REPOSITORY = _REPOSITORY[1]
-RESOURCES = ("Account", "Context", "Domain", "DomainChallenge", "Mailbox")
+RESOURCES = ("Account", "Context", "Domain", "DomainChallenge", "MailDnsCheck", "Mailbox")
 #: The most bytes the README may have (the issue: "at most about 10 KB").
 README_LIMIT = 10 * 1024
 #: Modules whose errors reach users (the emulator is a test tool; validators are covered generically).
@@ -58,6 +58,9 @@ USER_FACING = (
     "errors",
     "lookups",
     "mailbox",
+    "mailcheck",
+    "maildns",
+    "maildnscheck",
     "objects",
     "provider",
     "runtime",

@@ -43,7 +43,7 @@ SHARED_METASCHEMAS = (
     ROOT.parent / "shared" / "pulumi" / "package-metaschema.json",
     Path("/work/shared/pulumi/package-metaschema.json"),
 )
-RESOURCES = ("Account", "Context", "Domain", "DomainChallenge", "Mailbox")
+RESOURCES = ("Account", "Context", "Domain", "DomainChallenge", "MailDnsCheck", "Mailbox")
 PY_TYPES: dict[Any, str] = {str: "string", bool: "boolean", int: "integer"}
 #: ``pulumi.Input[T]`` is ``Union[T, Awaitable[T], "Output[T]"]``; the forward reference is not
 #: substituted by subscription, so it evaluates to ``Output[Any]`` with these names.
@@ -87,11 +87,11 @@ def props_of(kind: str) -> tuple[Prop, ...]:
     return resource_class(kind)._provider_class.props
 
 
-def schema_type(prop: Prop, map_values: str = "integer") -> dict[str, Any]:
+def schema_type(prop: Prop) -> dict[str, Any]:
     if prop.type == "array":
         return {"type": "array", "items": {"type": "string"}}
     if prop.type == "object":
-        return {"type": "object", "additionalProperties": {"type": map_values}}
+        return {"type": "object", "additionalProperties": {"type": prop.item}}
     return {"type": prop.type}
 
 
@@ -308,7 +308,7 @@ def test_python_names_and_wire_names_translate_both_ways(kind):
         assert instance.translate_output_property(prop.wire) == prop.name
 
 
-def test_the_public_names_are_exactly_the_resources_their_args_the_client_and_the_errors():
+def test_the_public_names_are_exactly_the_resources_their_args_the_client_the_errors_and_the_mail_records():
     expected = {
         *RESOURCES,
         *(kind + "Args" for kind in RESOURCES),
@@ -324,6 +324,8 @@ def test_the_public_names_are_exactly_the_resources_their_args_the_client_and_th
         "TransportError",
         "UndecidableError",
         "VerificationTimeoutError",
+        "MailDnsRecord",
+        "mail_dns_records",
     }
     assert set(pulumi_mailboxorg.__all__) == expected
     for name in pulumi_mailboxorg.__all__:
@@ -335,7 +337,18 @@ def test_the_public_names_are_exactly_the_resources_their_args_the_client_and_th
 
 
 def test_every_public_module_declares_its_public_names():
-    for module_name in ("account", "challenge", "context", "domain", "mailbox", "schema", "errors"):
+    for module_name in (
+        "account",
+        "challenge",
+        "context",
+        "domain",
+        "mailbox",
+        "maildns",
+        "maildnscheck",
+        "mailcheck",
+        "schema",
+        "errors",
+    ):
         module = __import__(f"pulumi_mailboxorg.{module_name}", fromlist=["__all__"])
         assert module.__doc__
         for name in module.__all__:

@@ -7,7 +7,7 @@ Configuration (see README.md): ``account`` and ``domain`` (defaults in Pulumi.ya
 
 import pulumi
 
-from pulumi_mailboxorg import Domain, Mailbox
+from pulumi_mailboxorg import Domain, Mailbox, MailDnsCheck, mail_dns_records
 
 config = pulumi.Config()
 account = config.require("account")
@@ -22,6 +22,12 @@ domain = Domain(
     password=config.require_secret("domainPassword"),
     memo="managed by Pulumi (quickstart)",
 )
+
+# The records mail needs (MX, SPF, DKIM, DMARC, client autoconfiguration): plain data, shown by
+# `pulumi stack output mailDnsRecords` as zone-file lines to publish. MailDnsCheck waits until every
+# nameserver serves them (default: up to 300 s); its domain may be an Output, as here.
+mail_records = mail_dns_records(domain_name)
+mail_dns = MailDnsCheck("mail-dns", domain=domain.domain, opts=pulumi.ResourceOptions(depends_on=[domain]))
 
 # Two people. The initial password is shared and must be changed at the first login.
 people = {"alice": ("Alice", "Liddell"), "bob": ("Bob", "Builder")}
@@ -43,3 +49,5 @@ pulumi.export("domain", domain.domain)
 pulumi.export("contextId", domain.context_id)
 pulumi.export("verificationHost", domain.verification_host)
 pulumi.export("mailboxes", [mailbox.mail for mailbox in mailboxes])
+pulumi.export("mailDnsRecords", [record.zone_line for record in mail_records])
+pulumi.export("mailDnsReady", mail_dns.ready)

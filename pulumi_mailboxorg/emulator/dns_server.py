@@ -10,7 +10,8 @@ background threads, the way an authoritative-only server (BIND with ``recursion 
   followed inside its zone (RFC 1034 §4.3.2); a chain that leaves the zone stops with the CNAME,
   the resolver continues. A name that does not exist gets NXDOMAIN, an existing name (or empty
   non-terminal) without the type gets NODATA; both carry the zone's SOA in the authority section
-  with TTL ``min(SOA TTL, SOA minimum)`` (RFC 2308 §3). NS answers carry the addresses of their
+  with TTL ``min(SOA TTL, SOA minimum)`` (RFC 2308 §3). MX, SRV and TXT of several strings are
+  served and updated like any type (the mail records of issue 14). NS answers carry the addresses of their
   targets held by this server in the additional section. Names outside every held zone get
   REFUSED (no AA), other opcodes NOTIMP, EDNS versions above 0 BADVERS, undecodable messages
   FORMERR; an internal error costs that one message a SERVFAIL, never the serving thread.

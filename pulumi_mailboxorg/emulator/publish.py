@@ -118,20 +118,38 @@ def build_publish_parser(nameserver: Callable[[str], tuple[str, int]]) -> argpar
         help="the emulator's DNS server, as it prints it (MAILBOXORG_DNS_NAMESERVERS)",
     )
     parser.add_argument("--ttl", type=int, default=60, help="TTL of the record in seconds (default 60)")
-    parser.add_argument("name", help="the record's name, with or without the final dot")
-    parser.add_argument("type", help="the record type, e.g. TXT, MX, CNAME, A")
-    parser.add_argument("value", help="the value; for TXT with or without the surrounding quotes")
+    parser.add_argument(
+        "--mail-records",
+        metavar="DOMAIN",
+        help="instead of one record: every record mail_dns_records(DOMAIN) lists (MX, SPF, DKIM, DMARC, "
+        "autoconfig), what a MailDnsCheck of DOMAIN waits for",
+    )
+    parser.add_argument("name", nargs="?", help="the record's name, with or without the final dot")
+    parser.add_argument("type", nargs="?", help="the record type, e.g. TXT, MX, CNAME, A")
+    parser.add_argument("value", nargs="?", help="the value; for TXT with or without the surrounding quotes")
     return parser
 
 
 def publish_main(argv: Sequence[str], nameserver: Callable[[str], tuple[str, int]]) -> int:
     """Run ``publish``; return the exit status."""
-    args = build_publish_parser(nameserver).parse_args(argv)
+    parser = build_publish_parser(nameserver)
+    args = parser.parse_args(argv)
     host, port = args.dns
-    try:
-        published = publish(host, port, args.name, args.type, args.value, ttl=args.ttl)
-    except PublishError as error:
-        print(f"mailboxorg-emulator publish: {error}", file=sys.stderr)
-        return 1
-    print(f"published {published}")
+    if args.mail_records is not None:
+        if args.name is not None:
+            parser.error("give either --mail-records DOMAIN or NAME TYPE VALUE, not both")
+        from ..maildns import mail_dns_records
+
+        records = [(r.name, r.type, r.data, r.ttl) for r in mail_dns_records(args.mail_records)]
+    elif args.value is None:
+        parser.error("NAME TYPE VALUE are required (or --mail-records DOMAIN)")
+    else:
+        records = [(args.name, args.type, args.value, args.ttl)]
+    for name, rdtype, value, ttl in records:
+        try:
+            published = publish(host, port, name, rdtype, value, ttl=ttl)
+        except PublishError as error:
+            print(f"mailboxorg-emulator publish: {error}", file=sys.stderr)
+            return 1
+        print(f"published {published}")
     return 0

@@ -35,6 +35,7 @@ def test_the_benchmark_runs_and_reports_every_measure() -> None:
     for title in (
         "Wall time: create N mailboxes with 4 operations in flight",
         "DNS detection latency: TXT record published -> domain.add retried",
+        "Mail DNS check: last record published -> MailDnsCheck done",
         "Serialized provider per resource (the `__provider` value kept in the state)",
         "Import time (fresh interpreter per run, median of 1)",
         "Refresh of N mailboxes of one domain: API calls",

@@ -14,6 +14,7 @@ import dns.name
 import dns.opcode
 import dns.query
 import dns.rcode
+import dns.rdataclass
 import dns.rdatatype
 import dns.update
 import pytest
@@ -595,3 +596,43 @@ def test_update_carrying_an_older_soa_keeps_the_current_one(server: Authoritativ
 
     assert send_update(server, update) == dns.rcode.NOERROR
     assert serial(server) == 50
+
+
+# ---------------------------------------------------------------------------- mail records (issue 14)
+
+
+@pytest.mark.parametrize(
+    ("owner", "rdtype", "value", "served"),
+    [
+        ("@", "MX", "10 mxext1.mailbox.org.", "10 mxext1.mailbox.org."),
+        ("autoconfig", "CNAME", "auto.mailbox.org.", "auto.mailbox.org."),
+        ("_autodiscover._tcp", "SRV", "0 0 443 auto.mailbox.org.", "0 0 443 auto.mailbox.org."),
+        ("_long", "TXT", '"' + "a" * 255 + '" "bcd"', '"' + "a" * 255 + '" "bcd"'),
+    ],
+)
+def test_rfc2136_update_adds_mx_cname_srv_and_multi_string_txt_records_that_are_then_served(
+    server: AuthoritativeServer, owner: str, rdtype: str, value: str, served: str
+) -> None:
+    update = dns.update.UpdateMessage(ZONE)
+    update.add(owner, 300, rdtype, value)
+
+    assert send_update(server, update, tcp=True) == dns.rcode.NOERROR
+
+    name = ZONE if owner == "@" else f"{owner}.{ZONE}"
+    reply = ask(server, name, rdtype)
+    rrset = reply.get_rrset(
+        reply.answer, dns.name.from_text(name), dns.rdataclass.IN, dns.rdatatype.from_text(rdtype)
+    )
+    assert rrset is not None and reply.flags & dns.flags.AA
+    assert [rdata.to_text() for rdata in rrset] == [served]
+    assert server.records(name, rdtype) == [served]
+
+
+def test_rfc2136_update_deletes_an_mx_record_of_a_set(server: AuthoritativeServer) -> None:
+    server.add_record(ZONE, "MX", "10 mxext1.mailbox.org.", "20 mxext3.mailbox.org.")
+    update = dns.update.UpdateMessage(ZONE)
+    update.delete("@", "MX", "20 mxext3.mailbox.org.")
+
+    assert send_update(server, update, tcp=False) == dns.rcode.NOERROR
+
+    assert server.records(ZONE, "MX") == ["10 mxext1.mailbox.org."]

@@ -140,20 +140,35 @@ def person_publishing_when_asked(emulator: Emulator, account: str, domain: str) 
 
 
 class DnsRecordHandler(ResourceHandler):
-    """Engine-side stand-in for a DNS provider's record: publishes TXT records into the emulator's DNS."""
+    """Engine-side stand-in for a DNS provider's record: publishes TXT, MX, CNAME and SRV records
+    (Cloudflare's shapes: ``content``, ``priority``, SRV in ``data``) into the emulator's DNS."""
 
-    def __init__(self, emulator: Emulator) -> None:
+    def __init__(self, emulator: Emulator, zone: str | None = None) -> None:
         self.emulator = emulator
+        self.zone = zone  # held by the emulator's DNS from the first record on (a real zone exists)
         self.records: dict[str, tuple[str, str]] = {}
 
+    @staticmethod
+    def value(inputs: Mapping[str, Any]) -> str:
+        kind, content = inputs["type"], inputs.get("content")
+        if kind == "TXT":
+            raw = str(content).encode()
+            return " ".join('"' + raw[i : i + 255].decode() + '"' for i in range(0, max(len(raw), 1), 255))
+        if kind == "MX":
+            return f"{int(inputs['priority'])} {content}."
+        if kind == "CNAME":
+            return f"{content}."
+        assert kind == "SRV", kind
+        data = inputs["data"]
+        return f"{int(data['priority'])} {int(data['weight'])} {int(data['port'])} {data['target']}."
+
     def create(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        name, content = args.inputs["name"], args.inputs["content"]
-        assert args.inputs["type"] == "TXT"
-        self.emulator.dns_server.add_record(
-            name, "TXT", f'"{content}"', ttl=int(args.inputs.get("ttl") or 60)
-        )
-        id_ = f"{args.inputs['zoneId']}/{name}"
-        self.records[id_] = (name, content)
+        name, kind, value = args.inputs["name"], args.inputs["type"], self.value(args.inputs)
+        if self.zone is not None:
+            self.emulator.dns_server.ensure_zone(self.zone)
+        self.emulator.dns_server.add_record(name, kind, value, ttl=int(args.inputs.get("ttl") or 60))
+        id_ = f"{args.inputs['zoneId']}/{name}/{kind}/{value}"
+        self.records[id_] = (name, str(args.inputs.get("content") or value))
         return id_, dict(args.inputs)
 
     def update(self, id_: str, old_outputs: dict[str, Any], args: MockResourceArgs) -> dict[str, Any]:
@@ -162,7 +177,7 @@ class DnsRecordHandler(ResourceHandler):
 
     def delete(self, id_: str, outputs: dict[str, Any]) -> None:
         self.records.pop(id_, None)
-        self.emulator.dns_server.remove_record(outputs["name"], "TXT")
+        self.emulator.dns_server.remove_record(outputs["name"], outputs["type"])
 
 
 def cloudflare_stub() -> types.ModuleType:
@@ -184,6 +199,8 @@ def cloudflare_stub() -> types.ModuleType:
             type: pulumi.Input[str],
             ttl: pulumi.Input[float],
             content: pulumi.Input[str] | None = None,
+            priority: pulumi.Input[float] | None = None,
+            data: pulumi.Input[Mapping[str, Any]] | None = None,
             comment: pulumi.Input[str] | None = None,
             proxied: pulumi.Input[bool] | None = None,
         ) -> None:
@@ -193,6 +210,8 @@ def cloudflare_stub() -> types.ModuleType:
                 "type": type,
                 "ttl": ttl,
                 "content": content,
+                "priority": priority,
+                "data": data,
                 "comment": comment,
                 "proxied": proxied,
             }

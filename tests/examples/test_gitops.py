@@ -18,6 +18,7 @@ from examples.support import (
     stack_file,
 )
 from harness import HostPool, ProgramStack, Secret
+from pulumi_mailboxorg import mail_dns_records
 from pulumi_mailboxorg.emulator import Emulator
 from resources.support import stack_config
 
@@ -37,7 +38,7 @@ def test_gitops_publishes_the_challenge_through_the_dns_provider_and_deploys_in_
         f"{PROJECT}:mailboxPassword": Secret("Gitops-Mail-1"),
     }
     domain = config[f"{PROJECT}:domain"]
-    records = DnsRecordHandler(emulator)
+    records = DnsRecordHandler(emulator, zone=domain)
     stack = ProgramStack(
         host_pool,
         config=config,
@@ -49,12 +50,23 @@ def test_gitops_publishes_the_challenge_through_the_dns_provider_and_deploys_in_
     run = stack.up(program("gitops"))
 
     host, txt = emulator.challenge("acme", domain)
-    assert list(records.records.values()) == [(host, txt)]
+    published = list(records.records.values())
+    mail = mail_dns_records(domain, dmarc_report=f"postmaster@{domain}")
+    assert (host, txt) in published and len(published) == 1 + len(mail)
     assert run.outputs["ownershipRecord"] == host
+    assert run.outputs["mailDnsReady"] is True
+    assert stack.resource("mail-dns").outputs["statuses"] == {r.line: "ok" for r in mail}
     assert run.outputs["mailboxes"] == [f"info@{domain}", f"grace@{domain}"]
     order = [step.name for step in run.steps]
     assert order.index("ownership") < order.index("mailboxorg-ownership") < order.index("domain")
     assert order.index("domain") < order.index("info") and order.index("domain") < order.index("grace")
+    assert all(
+        order.index(name) < order.index("mail-dns")
+        for name in order
+        if name.startswith("mail-") and name != "mail-dns"
+    )
+    assert order.index("domain") < order.index("mail-dns") < order.index("info")
+    assert order.index("mail-dns") < order.index("grace")
     snapshot = emulator.state.snapshot()
     assert snapshot["domains"][domain]["account"] == "acme"
     assert snapshot["mails"][f"grace@{domain}"]["aliases"] == [f"g.hopper@{domain}"]

@@ -8,6 +8,7 @@ import pytest
 
 from examples.support import assert_schema_outputs, person_publishing_when_asked, program, project_defaults
 from harness import HostPool, ProgramStack, Secret
+from pulumi_mailboxorg import mail_dns_records
 from pulumi_mailboxorg.emulator import DEFAULT_ACCOUNTS, Emulator
 from resources.support import stack_config
 
@@ -34,13 +35,23 @@ def test_quickstart_creates_a_domain_and_two_mailboxes_once_the_record_is_publis
     stack = ProgramStack(host_pool, config=config, project=PROJECT, schedule="concurrent")
 
     preview = stack.preview(program("quickstart"))
-    assert preview.operations == {"domain": "create", "alice": "create", "bob": "create"}
+    assert preview.operations == {
+        "domain": "create",
+        "alice": "create",
+        "bob": "create",
+        "mail-dns": "create",
+    }
 
+    emulator.dns_server.ensure_zone("example.com")
+    for record in mail_dns_records("example.com"):  # as the README's step 3 publishes them
+        emulator.dns_server.add_record(record.name, record.type, record.data)
     with person_publishing_when_asked(emulator, "demo-account", "example.com"):
         run = stack.up(program("quickstart"))
 
     assert run.outputs["domain"] == "example.com"
     assert run.outputs["mailboxes"] == ["alice@example.com", "bob@example.com"]
+    assert run.outputs["mailDnsRecords"] == [r.zone_line for r in mail_dns_records("example.com")]
+    assert run.outputs["mailDnsReady"] is True
     assert run.outputs["verificationHost"] == emulator.challenge("demo-account", "example.com")[0]
     snapshot = emulator.state.snapshot()
     assert snapshot["domains"]["example.com"]["account"] == "demo-account"

@@ -145,8 +145,9 @@ def test_the_quickstart_readme_deploys_a_domain_against_the_emulator_word_for_wo
             schedule="concurrent",
         )
 
-        # Terminal 3, while `pulumi up` waits: publish the record the log line shows, copied from it.
-        assert len(publish) == 1
+        # Terminal 3, while `pulumi up` waits: publish the record the log line shows, copied from it,
+        # then the mail records the MailDnsCheck waits for.
+        assert len(publish) == 2
         published: list[subprocess.CompletedProcess[str]] = []
         done = threading.Event()
 
@@ -163,6 +164,17 @@ def test_the_quickstart_readme_deploys_a_domain_against_the_emulator_word_for_wo
                 published.append(
                     subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=60)
                 )
+                argv = words(publish[1], ports)
+                assert argv[0] == ".venv/bin/mailboxorg-emulator" and "--mail-records" in argv
+                published.append(
+                    subprocess.run(
+                        [str(BIN / "mailboxorg-emulator"), *argv[1:]],
+                        capture_output=True,
+                        text=True,
+                        cwd=ROOT,
+                        timeout=60,
+                    )
+                )
                 return
 
         thread = threading.Thread(target=person)
@@ -172,8 +184,8 @@ def test_the_quickstart_readme_deploys_a_domain_against_the_emulator_word_for_wo
         finally:
             done.set()
             thread.join(timeout=60)
-        assert published and published[0].returncode == 0, published
-        assert published[0].stdout.startswith("published ")
+        assert len(published) == 2 and all(p.returncode == 0 for p in published), published
+        assert all(p.stdout.startswith("published ") for p in published)
         logged = [m.message for m in stack.log_messages()]
         # The README tells the reader to expect this warning in the emulator setup.
         assert any("points the provider at" in message for message in logged)
@@ -181,7 +193,15 @@ def test_the_quickstart_readme_deploys_a_domain_against_the_emulator_word_for_wo
 
         # Terminal 2 again: look, change, clean up.
         assert look == ["pulumi stack output", "pulumi up --yes", "pulumi destroy --yes"]
-        assert set(run.outputs) == {"domain", "contextId", "verificationHost", "mailboxes"}
+        assert set(run.outputs) == {
+            "domain",
+            "contextId",
+            "verificationHost",
+            "mailboxes",
+            "mailDnsRecords",
+            "mailDnsReady",
+        }
+        assert run.outputs["mailDnsReady"] is True
         again = stack.up(program("quickstart"))
         assert set(again.operations.values()) == {"same"}
         stack.destroy()

@@ -15,6 +15,7 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 
@@ -216,6 +217,25 @@ def publish_txt(server: Bind9, zone: str, name: str, value: str) -> str:
         return "nsupdate"
     update = dns.update.UpdateMessage(zone)
     update.add(name + ".", 60, "TXT", f'"{value}"')
+    response = dns.query.tcp(update, server.host, port=server.port, timeout=5)
+    if response.rcode() != dns.rcode.NOERROR:
+        raise RuntimeError(f"dns.update refused: {dns.rcode.to_text(response.rcode())}")
+    return "dns.update"
+
+
+def publish_records(server: Bind9, zone: str, lines: Sequence[str]) -> str:
+    """Add zone-file ``lines`` (``name. ttl IN TYPE data``) to ``zone`` in one RFC 2136 update: with
+    ``nsupdate`` when installed, else with dnspython's ``dns.update``. Returns the tool used."""
+    nsupdate = find_nsupdate()
+    if nsupdate is not None:
+        adds = "".join(f"update add {line}\n" for line in lines)
+        script = f"server {server.host} {server.port}\nzone {zone}\n{adds}send\n"
+        subprocess.run([nsupdate], input=script.encode(), check=True, timeout=30, capture_output=True)
+        return "nsupdate"
+    update = dns.update.UpdateMessage(zone)
+    for line in lines:
+        name, ttl, _class, rdtype, data = line.split(None, 4)
+        update.add(name, int(ttl), rdtype, data)
     response = dns.query.tcp(update, server.host, port=server.port, timeout=5)
     if response.rcode() != dns.rcode.NOERROR:
         raise RuntimeError(f"dns.update refused: {dns.rcode.to_text(response.rcode())}")

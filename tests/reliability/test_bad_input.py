@@ -31,6 +31,7 @@ BASE: dict[str, dict[str, Any]] = {
     "Account": {"account": "customer1", "password": "account-pass-1", "plan": "basic"},
     "Context": {"account": "acme", "domains": ["a.example", "b.example"]},
     "DomainChallenge": {"account": "acme", "domain": "ok.example"},
+    "MailDnsCheck": {"domain": "ok.example"},
 }
 
 
@@ -143,6 +144,17 @@ CASES = [
     Bad("DomainChallenge", {"domain": "*.example.com"}, "domain", "letters, digits or hyphens"),
     Bad("DomainChallenge", {"zone": "-zone.example"}, "zone", "hyphen"),
     Bad("DomainChallenge", {"record": "x"}, "record", "unknown property"),
+    # Mail DNS checks: the domain, the record lines, the timeout.
+    Bad("MailDnsCheck", {"domain": "exa mple.com"}, "domain", "white space"),
+    Bad("MailDnsCheck", {"records": ["A @ 192.0.2.1"]}, "records", "record type 'A' is not supported"),
+    Bad("MailDnsCheck", {"records": ["MX @ mxext1.mailbox.org"]}, "records", "'PRIORITY HOST'"),
+    Bad("MailDnsCheck", {"records": ["MX"]}, "records", "is not 'TYPE NAME VALUE'"),
+    Bad("MailDnsCheck", {"records": [42]}, "records", "item 0"),
+    Bad("MailDnsCheck", {"records": "MX @ 10 mxext1.mailbox.org"}, "records", "list"),
+    Bad("MailDnsCheck", {"records": []}, "records", "the list is empty"),
+    Bad("MailDnsCheck", {"timeout": -1}, "timeout", "must be 0 (check once) or more seconds"),
+    Bad("MailDnsCheck", {"timeout": 1.5}, "timeout", "whole number"),
+    Bad("MailDnsCheck", {"loginUsername": "acme"}, "loginUsername", "unknown property"),
 ]
 
 

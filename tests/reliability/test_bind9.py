@@ -16,11 +16,12 @@ import dns.message
 import dns.query
 import pytest
 
-from harness import HostPool, Op, Stack
+from harness import HostPool, Op, ProviderError, Stack
+from pulumi_mailboxorg import mail_dns_records
 from pulumi_mailboxorg.emulator import Emulator
-from reliability.bind9 import Bind9, Bind9Unavailable, publish_txt
+from reliability.bind9 import Bind9, Bind9Unavailable, publish_records, publish_txt
 from reliability.support import wait_until
-from resources.support import domain, stack_config
+from resources.support import after, domain, res, stack_config
 
 DOMAIN = "bind.example"
 
@@ -69,3 +70,32 @@ def test_a_domain_waits_for_its_record_and_is_created_once_bind9_serves_it(
     assert "served by all 1 nameserver(s)" in output  # the provider saw BIND serve it
     assert stack["d"].outputs["verificationTxt"] == txt
     print(f"\nBIND 9 on {bind9.address}, record added with {tool}")
+
+
+def test_the_mail_records_published_with_nsupdate_pass_the_mail_dns_check_against_bind9(
+    host_pool: HostPool, bind9: Bind9
+) -> None:
+    records = mail_dns_records(DOMAIN, dmarc_report=f"postmaster@{DOMAIN}")
+    with Emulator(
+        accounts=[("acme", "acme-pass", "account")], dns_nameserver=(bind9.host, bind9.port)
+    ) as emu:
+        host, txt = emu.challenge("acme", DOMAIN)
+        publish_txt(bind9, DOMAIN, host, txt)
+        stack = Stack(host_pool, config=stack_config(emu, dnsNameservers=bind9.address))
+        check = res("MailDnsCheck", {"domain": DOMAIN, "records": [r.line for r in records], "timeout": 0})
+        program = {"d": domain(DOMAIN), "mail-dns": after(check, "d")}
+
+        with pytest.raises(ProviderError) as caught:
+            stack.up(program)
+        listed = [line.strip() for line in caught.value.details.splitlines() if " 3600 IN " in line]
+        assert listed == [record.zone_line for record in records]
+
+        tool = publish_records(bind9, DOMAIN, listed)  # pasted as the error gave them
+        result = stack.up(program)
+
+    assert result.operations == {"d": Op.SAME, "mail-dns": Op.CREATE}
+    outputs = stack["mail-dns"].outputs
+    assert outputs["ready"] is True
+    assert set(outputs["statuses"].values()) == {"ok"}
+    assert f"updating zone '{DOMAIN}/IN': adding an RR at '{DOMAIN}' MX" in bind9.log()
+    print(f"\nBIND 9 on {bind9.address}, {len(records)} mail records added with {tool}")

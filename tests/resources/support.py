@@ -27,6 +27,7 @@ from pulumi_mailboxorg.context import ContextProvider
 from pulumi_mailboxorg.domain import DomainProvider
 from pulumi_mailboxorg.emulator import Emulator
 from pulumi_mailboxorg.mailbox import MailboxProvider
+from pulumi_mailboxorg.maildnscheck import MailDnsCheckProvider
 from pulumi_mailboxorg.provider import MailboxOrgProvider
 
 #: Logins of the ``emulator`` fixture (tests/conftest.py).
@@ -39,6 +40,7 @@ PROVIDERS: dict[str, type[MailboxOrgProvider]] = {
     "Domain": DomainProvider,
     "DomainChallenge": DomainChallengeProvider,
     "Mailbox": MailboxProvider,
+    "MailDnsCheck": MailDnsCheckProvider,
 }
 
 
