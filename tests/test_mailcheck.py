@@ -171,7 +171,7 @@ def test_the_wait_returns_once_the_last_record_appears(world: World) -> None:
     progress: list[str] = []
     looks = []
 
-    def lookup(queries, budget):  # type: ignore[no-untyped-def]
+    def lookup(queries, budget):
         looks.append(budget)
         if len(looks) == 2:
             publish(RECORDS[-1:], world.ns1, world.ns2)

@@ -14,7 +14,7 @@ import dns.query
 import dns.update
 import pytest
 
-from harness import CheckFailedError, HostPool, Op, ProviderError, Stack
+from harness import CheckFailedError, HostPool, Op, ProviderError, Res, Stack
 from pulumi_mailboxorg.emulator import Emulator
 from pulumi_mailboxorg.maildns import MailDnsRecord, mail_dns_records
 from resources.support import after, domain, make_stack, res
@@ -39,7 +39,7 @@ def unpublish(emulator: Emulator, record: MailDnsRecord) -> None:
     assert response.rcode() == 0, response
 
 
-def check(timeout: int = 20, **props: object) -> object:
+def check(timeout: int = 20, **props: object) -> Res:
     return after(res("MailDnsCheck", {"domain": DOMAIN, "timeout": timeout, **props}), "domain")
 
 

@@ -180,7 +180,7 @@ LIVES = [
 
 @pytest.fixture(params=LIVES, ids=str)
 def life(request: pytest.FixtureRequest) -> Life:
-    return request.param  # type: ignore[no-any-return]
+    return request.param
 
 
 def _prepare(host: ProviderHost, emulator: Emulator, life: Life) -> None:
