@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 
 import pulumi
@@ -141,6 +142,8 @@ class _Mocks(pulumi.runtime.Mocks):
 
 
 def test_with_an_output_domain_the_records_are_computed_inside_apply() -> None:
+    # An event loop of its own: another test of the same worker may have closed the current one.
+    asyncio.set_event_loop(asyncio.new_event_loop())
     pulumi.runtime.set_mocks(_Mocks(), preview=False)
     records_of_output()
 
