@@ -44,11 +44,14 @@ def test_the_preview_pass_of_a_refresh_doubles_its_reads_and_logins(
 ) -> None:
     alone = _mailbox_stack(host_pool, emulator)
     alone.refresh()
-    single = dict(emulator.calls)
+    # The exit-time deauth of a host may land after the operation returned: counted apart.
+    single = {method: count for method, count in emulator.calls.items() if method != "deauth"}
     emulator.reset_counters()
     alone.refresh(preview_pass=True)
-    assert dict(emulator.calls) == {method: 2 * count for method, count in single.items()}
-    assert emulator.calls["auth"] == 2 and emulator.calls["mail.get"] == 2
+    double = {method: count for method, count in emulator.calls.items() if method != "deauth"}
+    assert double == {method: 2 * count for method, count in single.items()}
+    assert double["auth"] == 2 and double["mail.get"] == 2
+    assert emulator.calls["deauth"] <= 2
 
 
 def test_four_domains_waiting_for_dns_stall_every_later_registration(
