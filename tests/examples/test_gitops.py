@@ -22,6 +22,9 @@ from pulumi_mailboxorg import mail_dns_records
 from pulumi_mailboxorg.emulator import Emulator
 from resources.support import stack_config
 
+#: End-to-end flows: every provider host is started by its command, as the engine starts it.
+pytestmark = pytest.mark.exec_hosts
+
 PROJECT = "mailboxorg-gitops"
 WORKFLOW = EXAMPLES / "gitops" / ".github" / "workflows" / "mail.yml"
 

@@ -12,6 +12,9 @@ from pulumi_mailboxorg import mail_dns_records
 from pulumi_mailboxorg.emulator import DEFAULT_ACCOUNTS, Emulator
 from resources.support import stack_config
 
+#: End-to-end flows: every provider host is started by its command, as the engine starts it.
+pytestmark = pytest.mark.exec_hosts
+
 PROJECT = "mailboxorg-quickstart"
 SECRETS = {"domainPassword": "Quickstart-Domain-1", "mailboxPassword": "Quickstart-Mail-1"}
 

@@ -29,6 +29,9 @@ import requests
 from examples.support import EXAMPLES, program, project_defaults
 from harness import HostPool, ProgramStack, ProviderHost, Secret
 
+#: End-to-end flows: every provider host is started by its command, as the engine starts it.
+pytestmark = pytest.mark.exec_hosts
+
 ROOT = EXAMPLES.parent
 README = (EXAMPLES / "quickstart" / "README.md").read_text(encoding="utf-8")
 PROJECT = "mailboxorg-quickstart"

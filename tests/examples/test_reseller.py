@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from examples.support import assert_schema_outputs, program, project_defaults
 from harness import HostPool, ProgramStack, Secret
 from pulumi_mailboxorg.emulator import Emulator
 from resources.support import RESELLER_LOGIN, stack_config
+
+#: End-to-end flows: every provider host is started by its command, as the engine starts it.
+pytestmark = pytest.mark.exec_hosts
 
 PROJECT = "mailboxorg-reseller"
 SECRETS = {

@@ -19,7 +19,13 @@ __all__ = ["host_pool"]
 
 
 @pytest.fixture(scope="module")
-def host_pool() -> Iterator[HostPool]:
-    """A :class:`HostPool` for the test module (hosts inherit the environment minus ``MAILBOXORG_*``)."""
-    with HostPool(spares=2) as pool:
+def host_pool(request: pytest.FixtureRequest) -> Iterator[HostPool]:
+    """A :class:`HostPool` for the test module (hosts inherit the environment minus ``MAILBOXORG_*``).
+
+    Hosts are forked from :mod:`harness.forkserver` unless ``HARNESS_LAUNCH=exec`` is set or the module
+    carries ``pytestmark = pytest.mark.exec_hosts`` (the end-to-end examples): then each is started
+    by its command, exactly as the engine starts it.
+    """
+    options = {"launch": "exec"} if request.node.get_closest_marker("exec_hosts") else {}
+    with HostPool(spares=2, host_options=options) as pool:
         yield pool
