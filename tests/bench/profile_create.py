@@ -14,6 +14,10 @@ alone. Check runs before the measured window, as in the benchmark (``tests/bench
 ``--wire`` adds what the dynamic-provider host does around each Create (the SDK's property
 (de)serialization and its event loop), so the figure approaches the host's CPU per create.
 
+``--opcodes`` also counts the Python bytecodes executed per operation, by owner of the code (this
+package, requests, urllib3, pulumi, the stdlib): exact and repeatable where CPU time on a shared
+machine is not, so the figure to compare for a change of pure-Python code.
+
 Printed: CPU ms per operation without the profiler (the figure to compare: the best of ``--repeat``
 batches, since a loaded machine only ever adds), then, for one more batch
 run under cProfile, the top ``--top`` functions by cumulative and by total (own) time. The emulator
@@ -36,9 +40,11 @@ import statistics
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
+from types import FrameType
 from typing import Any
 
 ACME = ("acme", "acme-pass", "account")
@@ -103,6 +109,9 @@ def _measure(label: str, batch: Batch, count: int, args: argparse.Namespace) -> 
         f"CPU per operation: {min(cpus):.3f} ms (best of {args.repeat}; median "
         f"{statistics.median(cpus):.3f}; wall {min(walls):.3f} ms)"
     )
+    if args.opcodes:
+        _count_opcodes(batch(start, count), count)
+        start += count
     if args.no_profile:
         return
     operations = batch(start, count)
@@ -120,6 +129,54 @@ def _measure(label: str, batch: Batch, count: int, args: argparse.Namespace) -> 
         text = out.getvalue()
         print(f"--- top {args.top} by {key} (CPU seconds for {count} operations, profiler overhead included)")
         print(text[text.find("   ncalls") :].rstrip())
+
+
+def _owner(filename: str) -> str:
+    """Who wrote the code in ``filename``: this package, a third-party package, or the stdlib."""
+    path = filename.replace("\\", "/")
+    for name in ("pulumi_mailboxorg", "requests", "urllib3", "pulumi", "grpc", "google"):
+        if f"/{name}/" in path:
+            return name
+    return "profile script" if path.endswith("profile_create.py") else "stdlib and others"
+
+
+def _count_opcodes(operations: list[Callable[[], object]], count: int) -> None:
+    """Python bytecodes executed per operation, by owner of the code (main thread, sequential).
+
+    Deterministic where CPU time is not (a shared machine): the figure to compare for pure-Python
+    changes. Code in C (json, sockets, locks) counts only as the bytecodes around its call.
+    """
+    counts: Counter[str] = Counter()
+    ours: Counter[str] = Counter()
+    owners: dict[str, str] = {}
+
+    def local(frame: FrameType, event: str, arg: object) -> Any:
+        if event == "opcode":
+            code = frame.f_code
+            owner = owners.get(code.co_filename)
+            if owner is None:
+                owner = owners[code.co_filename] = _owner(code.co_filename)
+            counts[owner] += 1
+            if owner == "pulumi_mailboxorg":
+                name = code.co_filename.rsplit("/", 1)[-1]
+                ours[f"{name}:{code.co_firstlineno}({code.co_name})"] += 1
+        return local
+
+    def start(frame: FrameType, event: str, arg: object) -> Any:
+        frame.f_trace_opcodes = True
+        return local
+
+    sys.settrace(start)
+    try:
+        _run(operations, 1)
+    finally:
+        sys.settrace(None)
+    total = sum(counts.values())
+    parts = ", ".join(f"{owner} {n / count:.0f}" for owner, n in counts.most_common())
+    print(f"Python bytecodes per operation: {total / count:.0f} ({parts})")
+    print("  pulumi_mailboxorg's own, by function (bytecodes per operation):")
+    for where, n in ours.most_common(12):
+        print(f"  {n / count:8.0f}  {where}")
 
 
 def _provider_batch(endpoint: str, dns: str, wire: bool) -> Batch:
@@ -217,6 +274,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency-ms", type=float, default=0.0, help="latency the emulator adds per request")
     parser.add_argument("--wire", action="store_true", help="add the host's (de)serialization per create")
     parser.add_argument("--dump", metavar="PREFIX", help="also write the stats to PREFIX.<what>.prof")
+    parser.add_argument(
+        "--opcodes", action="store_true", help="also count the bytecodes executed per operation"
+    )
     parser.add_argument("--no-profile", action="store_true", help="CPU figures only, no cProfile batch")
     args = parser.parse_args(argv)
 
