@@ -312,8 +312,13 @@ class MailboxProvider(ApiObjectProvider):
     noun: ClassVar[str] = "mail"
     key: ClassVar[str] = "mail"
 
-    def _fields(self, values: Mapping[str, Any], names: set[str] | None = None) -> dict[str, Any]:
-        props = [p for p in self.props if names is None or p.name in names]
+    def _fields(
+        self, values: Mapping[str, Any], names: set[str] | None = None, props: tuple[Prop, ...] | None = None
+    ) -> dict[str, Any]:
+        """API parameters of the properties named ``names`` (or of ``props``; default: all), with
+        the address lists sorted."""
+        if props is None:
+            props = self.props if names is None else tuple(p for p in self.props if p.name in names)
         params = self.api_params(values, props)
         for key in ("forwards", "aliases"):
             if key in params:
@@ -362,8 +367,7 @@ class MailboxProvider(ApiObjectProvider):
     # -- create ----------------------------------------------------------------------------------
     def add_params(self, props: Mapping[str, Any]) -> dict[str, Any]:
         """``mail.add`` takes only :data:`_ADD_FIELDS`; the rest follows with ``mail.set``."""
-        params = self._fields(props)
-        add = {k: v for k, v in params.items() if k in _ADD_FIELDS or k == "mail"}
+        add = self._fields(props, props=_create_props(type(self))[0])
         add.setdefault("forwards", [])
         return add
 
@@ -374,8 +378,7 @@ class MailboxProvider(ApiObjectProvider):
         """``mail.set`` of what ``mail.add`` cannot carry (aliases, active); on failure the address
         this create made (and proved) is removed again, so nothing is left half-created."""
         mail = props["mail"]
-        params = self._fields(props)
-        rest = {k: v for k, v in params.items() if k not in _ADD_FIELDS and k != "mail"}
+        rest = self._fields(props, props=_create_props(type(self))[1])
         if rest.get("aliases") == []:
             rest.pop("aliases")
         if rest.get("active") is True:
@@ -465,6 +468,21 @@ class MailboxProvider(ApiObjectProvider):
         for name in changed & {"forwards", "aliases"}:
             params.setdefault(name, [])  # an emptied list must be sent to clear it
         return params
+
+
+#: Per provider class (every create asks twice): see :func:`_create_props`.
+_CREATE_PROPS: dict[type[MailboxProvider], tuple[tuple[Prop, ...], tuple[Prop, ...]]] = {}
+
+
+def _create_props(provider: type[MailboxProvider]) -> tuple[tuple[Prop, ...], tuple[Prop, ...]]:
+    """The sendable inputs whose parameter ``mail.add`` takes (``mail`` and :data:`_ADD_FIELDS`),
+    and the others, which only ``mail.set`` takes; each in declaration order."""
+    found = _CREATE_PROPS.get(provider)
+    if found is None:
+        sendable = [p for p in provider.props if p.sendable and p.input]
+        on_add = [p for p in sendable if p.api_name in _ADD_FIELDS or p.api_name == "mail"]
+        found = _CREATE_PROPS[provider] = (tuple(on_add), tuple(p for p in sendable if p not in on_add))
+    return found
 
 
 _SERVER_FIELDS = (
