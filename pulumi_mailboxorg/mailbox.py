@@ -15,7 +15,7 @@ from pulumi.dynamic import CheckFailure
 from .errors import ApiError, InputError, MailboxOrgError, TransportError
 from .lookups import find_mail, list_mails, mail_gone
 from .objects import API_LOGIN, REPLACE_HINT, ApiObjectProvider
-from .properties import Prop
+from .properties import Prop, camel
 from .provider import LOGIN_PROPS, is_unknown
 from .resource import MailboxOrgResource
 from .validation import canonical_email, check_enum
@@ -501,17 +501,19 @@ _SERVER_FIELDS = (
 )
 
 
+#: (server field, wire name) of :data:`_SERVER_FIELDS`, named once rather than on every answer.
+_SERVER_WIRE = tuple((name, camel(name)) for name in _SERVER_FIELDS)
+
+
 def _wire(server: Any) -> dict[str, Any]:
     """Wire-named outputs from a mail object of the API."""
     if not isinstance(server, dict):
         return {}
-    from .properties import camel
-
     out: dict[str, Any] = {}
-    for name in _SERVER_FIELDS:
+    for name, wire in _SERVER_WIRE:
         value = server.get(name)
         if value is not None:
-            out[camel(name)] = value.lower() if name == "plan" and isinstance(value, str) else value
+            out[wire] = value.lower() if name == "plan" and isinstance(value, str) else value
     for name in ("forwards", "aliases"):
         if isinstance(server.get(name), list):
             out[name] = sorted(str(v).lower() for v in server[name])
