@@ -40,7 +40,7 @@ import statistics
 import sys
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
@@ -147,7 +147,7 @@ def _count_opcodes(operations: list[Callable[[], object]], count: int) -> None:
     changes. Code in C (json, sockets, locks) counts only as the bytecodes around its call.
     """
     counts: Counter[str] = Counter()
-    ours: Counter[str] = Counter()
+    functions: defaultdict[str, Counter[str]] = defaultdict(Counter)
     owners: dict[str, str] = {}
 
     def local(frame: FrameType, event: str, arg: object) -> Any:
@@ -157,9 +157,8 @@ def _count_opcodes(operations: list[Callable[[], object]], count: int) -> None:
             if owner is None:
                 owner = owners[code.co_filename] = _owner(code.co_filename)
             counts[owner] += 1
-            if owner == "pulumi_mailboxorg":
-                name = code.co_filename.rsplit("/", 1)[-1]
-                ours[f"{name}:{code.co_firstlineno}({code.co_name})"] += 1
+            name = code.co_filename.rsplit("/", 1)[-1]
+            functions[owner][f"{name}:{code.co_firstlineno}({code.co_name})"] += 1
         return local
 
     def start(frame: FrameType, event: str, arg: object) -> Any:
@@ -174,9 +173,10 @@ def _count_opcodes(operations: list[Callable[[], object]], count: int) -> None:
     total = sum(counts.values())
     parts = ", ".join(f"{owner} {n / count:.0f}" for owner, n in counts.most_common())
     print(f"Python bytecodes per operation: {total / count:.0f} ({parts})")
-    print("  pulumi_mailboxorg's own, by function (bytecodes per operation):")
-    for where, n in ours.most_common(12):
-        print(f"  {n / count:8.0f}  {where}")
+    for owner in ("pulumi_mailboxorg", "stdlib and others"):
+        print(f"  {owner}, by function (bytecodes per operation):")
+        for where, n in functions[owner].most_common(12):
+            print(f"  {n / count:8.0f}  {where}")
 
 
 def _provider_batch(endpoint: str, dns: str, wire: bool) -> Batch:
