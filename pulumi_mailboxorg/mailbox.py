@@ -15,7 +15,7 @@ from pulumi.dynamic import CheckFailure
 from .errors import ApiError, InputError, MailboxOrgError, TransportError
 from .lookups import find_mail, list_mails, mail_gone
 from .objects import API_LOGIN, REPLACE_HINT, ApiObjectProvider
-from .properties import Prop
+from .properties import Prop, camel
 from .provider import LOGIN_PROPS, is_unknown
 from .resource import MailboxOrgResource
 from .validation import canonical_email, check_enum
@@ -312,8 +312,13 @@ class MailboxProvider(ApiObjectProvider):
     noun: ClassVar[str] = "mail"
     key: ClassVar[str] = "mail"
 
-    def _fields(self, values: Mapping[str, Any], names: set[str] | None = None) -> dict[str, Any]:
-        props = [p for p in self.props if names is None or p.name in names]
+    def _fields(
+        self, values: Mapping[str, Any], names: set[str] | None = None, props: tuple[Prop, ...] | None = None
+    ) -> dict[str, Any]:
+        """API parameters of the properties named ``names`` (or of ``props``; default: all), with
+        the address lists sorted."""
+        if props is None:
+            props = self.props if names is None else tuple(p for p in self.props if p.name in names)
         params = self.api_params(values, props)
         for key in ("forwards", "aliases"):
             if key in params:
@@ -362,8 +367,7 @@ class MailboxProvider(ApiObjectProvider):
     # -- create ----------------------------------------------------------------------------------
     def add_params(self, props: Mapping[str, Any]) -> dict[str, Any]:
         """``mail.add`` takes only :data:`_ADD_FIELDS`; the rest follows with ``mail.set``."""
-        params = self._fields(props)
-        add = {k: v for k, v in params.items() if k in _ADD_FIELDS or k == "mail"}
+        add = self._fields(props, props=_create_props(type(self))[0])
         add.setdefault("forwards", [])
         return add
 
@@ -374,8 +378,7 @@ class MailboxProvider(ApiObjectProvider):
         """``mail.set`` of what ``mail.add`` cannot carry (aliases, active); on failure the address
         this create made (and proved) is removed again, so nothing is left half-created."""
         mail = props["mail"]
-        params = self._fields(props)
-        rest = {k: v for k, v in params.items() if k not in _ADD_FIELDS and k != "mail"}
+        rest = self._fields(props, props=_create_props(type(self))[1])
         if rest.get("aliases") == []:
             rest.pop("aliases")
         if rest.get("active") is True:
@@ -467,6 +470,21 @@ class MailboxProvider(ApiObjectProvider):
         return params
 
 
+#: Per provider class (every create asks twice): see :func:`_create_props`.
+_CREATE_PROPS: dict[type[MailboxProvider], tuple[tuple[Prop, ...], tuple[Prop, ...]]] = {}
+
+
+def _create_props(provider: type[MailboxProvider]) -> tuple[tuple[Prop, ...], tuple[Prop, ...]]:
+    """The sendable inputs whose parameter ``mail.add`` takes (``mail`` and :data:`_ADD_FIELDS`),
+    and the others, which only ``mail.set`` takes; each in declaration order."""
+    found = _CREATE_PROPS.get(provider)
+    if found is None:
+        sendable = [p for p in provider.props if p.sendable and p.input]
+        on_add = [p for p in sendable if p.api_name in _ADD_FIELDS or p.api_name == "mail"]
+        found = _CREATE_PROPS[provider] = (tuple(on_add), tuple(p for p in sendable if p not in on_add))
+    return found
+
+
 _SERVER_FIELDS = (
     "plan",
     "first_name",
@@ -483,17 +501,19 @@ _SERVER_FIELDS = (
 )
 
 
+#: (server field, wire name) of :data:`_SERVER_FIELDS`, named once rather than on every answer.
+_SERVER_WIRE = tuple((name, camel(name)) for name in _SERVER_FIELDS)
+
+
 def _wire(server: Any) -> dict[str, Any]:
     """Wire-named outputs from a mail object of the API."""
     if not isinstance(server, dict):
         return {}
-    from .properties import camel
-
     out: dict[str, Any] = {}
-    for name in _SERVER_FIELDS:
+    for name, wire in _SERVER_WIRE:
         value = server.get(name)
         if value is not None:
-            out[camel(name)] = value.lower() if name == "plan" and isinstance(value, str) else value
+            out[wire] = value.lower() if name == "plan" and isinstance(value, str) else value
     for name in ("forwards", "aliases"):
         if isinstance(server.get(name), list):
             out[name] = sorted(str(v).lower() for v in server[name])

@@ -64,7 +64,10 @@ class Prop:
     default: Any = None
     item: Literal["string", "integer"] = "string"
 
-    @property
+    # Both names are read for every property of every operation (a few hundred times per create):
+    # computed once per Prop and kept in its __dict__ (cached_property writes there directly, so
+    # this works on a frozen dataclass; eq, hash and repr use the fields alone).
+    @functools.cached_property
     def wire(self) -> str:
         """The camelCase name used in the state, diffs and schema.json."""
         return camel(self.name)
@@ -74,7 +77,7 @@ class Prop:
         """True when the property always has a value in the outputs (schema ``required``)."""
         return self.required or self.default is not None or self.computed or not self.input
 
-    @property
+    @functools.cached_property
     def api_name(self) -> str:
         """The API parameter name."""
         return self.api or self.name

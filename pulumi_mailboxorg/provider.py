@@ -107,6 +107,8 @@ def is_unknown(value: Any) -> bool:
     The dynamic-provider host deserialises Check and Diff inputs with ``keep_unknowns=True``, which
     yields :class:`pulumi.output.Unknown` objects; the raw sentinel string is accepted too.
     """
+    if value is None:  # most inputs are unset: the common case first
+        return False
     if isinstance(value, Unknown):
         return True
     if isinstance(value, str):
@@ -148,6 +150,17 @@ def planned_by_check(news: Mapping[str, Any]) -> bool:
     follows no Check (``pulumi refresh`` runs none; ``up --refresh`` refreshes before checking)."""
     with _checked_lock:
         return _fingerprint(news) in _checked
+
+
+#: Input properties per provider class: check and diff ask for them on every operation.
+_INPUTS: dict[type[MailboxOrgProvider], tuple[Prop, ...]] = {}
+
+
+def _inputs_of(cls: type[MailboxOrgProvider]) -> tuple[Prop, ...]:
+    found = _INPUTS.get(cls)
+    if found is None:
+        found = _INPUTS[cls] = tuple(p for p in cls.props if p.input)
+    return found
 
 
 def user_errors(method: F) -> F:
@@ -226,7 +239,7 @@ class MailboxOrgProvider(ResourceProvider):
     @classmethod
     def inputs(cls) -> tuple[Prop, ...]:
         """The input properties."""
-        return tuple(p for p in cls.props if p.input)
+        return _inputs_of(cls)
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Validate and canonicalise inputs; no network call; unknown values pass through."""
@@ -334,18 +347,19 @@ class MailboxOrgProvider(ResourceProvider):
             value = values.get(prop.wire)
             if value is None:
                 value = prop.default
-            if value is not None:
-                params[prop.api_name] = _api_value(prop, value)
+                if value is None:
+                    continue
+            # Strings and booleans go as they are; only these types need converting.
+            params[prop.api_name] = _api_value(prop, value) if prop.type in _CONVERTED else value
         return params
 
     def outputs(self, inputs: Mapping[str, Any], server: Mapping[str, Any]) -> dict[str, Any]:
         """Full outputs: every property, from ``server`` (wire names) where it knows, else ``inputs``."""
         outs: dict[str, Any] = {}
         for prop in self.props:
-            if prop.wire in server and server[prop.wire] is not None:
-                outs[prop.wire] = server[prop.wire]
-            else:
-                outs[prop.wire] = inputs.get(prop.wire, prop.default)
+            wire = prop.wire
+            value = server.get(wire)
+            outs[wire] = value if value is not None else inputs.get(wire, prop.default)
         return outs
 
     @staticmethod
@@ -385,6 +399,10 @@ def _whole(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
+
+
+#: The property types whose values :func:`_api_value` converts (it returns any other as it is).
+_CONVERTED = frozenset({"integer", "object", "array"})
 
 
 def _api_value(prop: Prop, value: Any) -> Any:

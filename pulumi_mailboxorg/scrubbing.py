@@ -8,6 +8,7 @@ a body excerpt, an exception text of the network stack) before it reaches a mess
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Iterator, Mapping
 from typing import Any, Final
 
@@ -56,11 +57,16 @@ def is_secret_param(key: str) -> bool:
     return lowered in _SECRET_KEYS or any(part in lowered for part in _SECRET_KEY_PARTS)
 
 
+#: :func:`is_secret_param` remembered per key: every call of the client asks it for each parameter,
+#: and the keys are the few dozen names the API takes (bounded all the same).
+_is_secret_key = functools.lru_cache(maxsize=1024)(is_secret_param)
+
+
 def redact_params(value: Any) -> Any:
     """Return a copy of ``value`` with the values of secret keys replaced, at any depth."""
     if isinstance(value, Mapping):
         return {
-            key: _REDACTED if isinstance(key, str) and is_secret_param(key) else redact_params(item)
+            key: _REDACTED if isinstance(key, str) and _is_secret_key(key) else redact_params(item)
             for key, item in value.items()
         }
     if isinstance(value, (list, tuple)):
@@ -109,15 +115,24 @@ def scrub_value(value: Any, secrets: Collection[str]) -> Any:
 
 def secret_values(value: Any) -> Iterator[str]:
     """The string values held under secret keys in ``value``, at any depth."""
+    found: list[str] = []
+    _collect_secrets(value, found)
+    return iter(found)
+
+
+def _collect_secrets(value: Any, found: list[str]) -> None:
+    # One list filled in order rather than a generator per nested value: the client runs this on
+    # the parameters of every call.
     if isinstance(value, Mapping):
         for key, item in value.items():
-            if isinstance(key, str) and is_secret_param(key) and isinstance(item, str):
-                yield item
-            else:
-                yield from secret_values(item)
+            if isinstance(key, str) and _is_secret_key(key) and isinstance(item, str):
+                found.append(item)
+            elif isinstance(item, (Mapping, list, tuple)):
+                _collect_secrets(item, found)
     elif isinstance(value, (list, tuple)):
         for item in value:
-            yield from secret_values(item)
+            if isinstance(item, (Mapping, list, tuple)):
+                _collect_secrets(item, found)
 
 
 _ESCAPES: Final = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
