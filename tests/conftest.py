@@ -32,13 +32,19 @@ from __future__ import annotations
 import ipaddress
 import itertools
 import socket
+import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import pytest
-import requests
+# Cache compiled modules (and pytest's rewritten test modules) even where PYTHONDONTWRITEBYTECODE is
+# set, as on our CI machines: without the cache every pytest-xdist worker compiles and rewrites the
+# whole suite again, ~2.5 s of CPU per worker and run (CONTRIBUTING.md, "How long the loops take").
+sys.dont_write_bytecode = False
 
-from pulumi_mailboxorg.emulator import Emulator
+import pytest  # noqa: E402  (after the bytecode switch above)
+import requests  # noqa: E402
+
+from pulumi_mailboxorg.emulator import Emulator  # noqa: E402
 
 pytest_plugins = ["harness.fixtures"]
 

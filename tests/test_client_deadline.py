@@ -115,6 +115,7 @@ def server(request: pytest.FixtureRequest) -> Iterator[TricklingServer]:
         yield stub
 
 
+@pytest.mark.slow
 def test_a_trickled_answer_to_a_read_is_cut_off_at_the_deadline_and_retried(
     server: TricklingServer, sleeps: list[float]
 ) -> None:
@@ -131,6 +132,7 @@ def test_a_trickled_answer_to_a_read_is_cut_off_at_the_deadline_and_retried(
     assert "within 1 s" in str(caught.value)
 
 
+@pytest.mark.slow
 def test_a_trickled_answer_to_a_change_is_cut_off_once_and_asks_the_caller_to_read_back(
     server: TricklingServer, sleeps: list[float]
 ) -> None:
@@ -147,6 +149,7 @@ def test_a_trickled_answer_to_a_change_is_cut_off_once_and_asks_the_caller_to_re
     assert "read the object back" in str(caught.value)
 
 
+@pytest.mark.slow
 def test_the_client_is_usable_again_after_a_cut_off_answer(server: TricklingServer) -> None:
     with MailboxOrgClient(server.url, "acme", "acme-pass", read_timeout=1.0, max_retries=0) as client:
         client.login()

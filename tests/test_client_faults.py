@@ -21,6 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -490,6 +491,11 @@ LOST_ANSWER_FAULTS: dict[str, type[TransportError]] = {
 }
 
 
+def kinds(*names: str) -> list[Any]:
+    """Fault kinds as parameters; ``slow`` (an answer held past the client's 2 s timeout) is marked slow."""
+    return [pytest.param(name, marks=pytest.mark.slow) if name == "slow" else name for name in names]
+
+
 @pytest.fixture
 def reseller(emulator: Emulator, sleeps: list[float]) -> Iterator[MailboxOrgClient]:
     # 2 s: long enough that a dropped or reset answer is seen as such even on a loaded machine with
@@ -504,7 +510,7 @@ def memo_of_acme(emulator: Emulator) -> str:
     return str(emulator.state.snapshot()["accounts"]["acme"].get("memo", ""))
 
 
-@pytest.mark.parametrize("kind", [*LOST_ANSWER_FAULTS, "expire", "ratelimit"])
+@pytest.mark.parametrize("kind", kinds(*LOST_ANSWER_FAULTS, "expire", "ratelimit"))
 def test_a_read_only_call_survives_each_injected_fault(
     kind: str, emulator: Emulator, reseller: MailboxOrgClient
 ) -> None:
@@ -513,7 +519,7 @@ def test_a_read_only_call_survives_each_injected_fault(
     assert emulator.calls[READ[0]] == 2
 
 
-@pytest.mark.parametrize("kind", list(LOST_ANSWER_FAULTS))
+@pytest.mark.parametrize("kind", kinds(*LOST_ANSWER_FAULTS))
 def test_a_mutating_call_hit_by_an_injected_fault_is_not_resent(
     kind: str, emulator: Emulator, reseller: MailboxOrgClient, sleeps: list[float]
 ) -> None:
@@ -527,7 +533,13 @@ def test_a_mutating_call_hit_by_an_injected_fault_is_not_resent(
 
 
 @pytest.mark.parametrize(
-    ("kind", "applied"), [("drop", True), ("slow", True), ("reset", False), ("http5xx", False)]
+    ("kind", "applied"),
+    [
+        ("drop", True),
+        pytest.param("slow", True, marks=pytest.mark.slow),
+        ("reset", False),
+        ("http5xx", False),
+    ],
 )
 def test_the_outcome_of_a_mutating_call_with_a_lost_answer_is_confirmed_by_reading_back(
     kind: str, applied: bool, emulator: Emulator, reseller: MailboxOrgClient

@@ -81,6 +81,7 @@ def test_the_verification_wait_with_a_slow_cname_chain_ends_within_its_timeout_a
     assert "ran out of its time" in str(caught.value)
 
 
+@pytest.mark.slow
 def test_forty_unresponsive_nameservers_cost_the_budget_not_a_timeout_each() -> None:
     with ScriptedNameserver("127.0.0.3", zone=ZONE) as resolver:
         hole = BlackHole("127.0.0.9", resolver.port)

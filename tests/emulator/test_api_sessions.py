@@ -85,6 +85,7 @@ def test_deauth_ends_only_its_own_session(rpc: RawRpc) -> None:
     assert second.call("hello.innerworld") == "Hello Inner-World!"
 
 
+@pytest.mark.slow
 def test_sessions_expire_after_the_ttl_without_use_and_every_use_extends_them(
     rpc_for: Callable[[Emulator], RawRpc],
 ) -> None:

@@ -29,6 +29,7 @@ PROJECT = "mailboxorg-gitops"
 WORKFLOW = EXAMPLES / "gitops" / ".github" / "workflows" / "mail.yml"
 
 
+@pytest.mark.slow
 def test_gitops_publishes_the_challenge_through_the_dns_provider_and_deploys_in_one_run(
     host_pool: HostPool, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:

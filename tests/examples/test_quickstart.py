@@ -26,6 +26,7 @@ def demo_emulator() -> Iterator[Emulator]:
         yield emulator
 
 
+@pytest.mark.slow
 def test_quickstart_creates_a_domain_and_two_mailboxes_once_the_record_is_published(
     host_pool: HostPool, demo_emulator: Emulator
 ) -> None:

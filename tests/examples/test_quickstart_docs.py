@@ -93,6 +93,7 @@ def terminal_1(line: str) -> Iterator[Emulator]:
         process.communicate()
 
 
+@pytest.mark.slow
 def test_the_quickstart_readme_deploys_a_domain_against_the_emulator_word_for_word(
     host_pool: HostPool,
 ) -> None:

@@ -19,6 +19,9 @@ What differs from an ``exec``'d host, and why it does not matter to the tests th
 * Every forked host shares the fork server's hash seed (``exec``'d hosts each draw their own).
 * A host's parent is a small waiter process, not the test process; the waiter reports the exit
   status, so :class:`ForkedProcess` answers ``poll``/``wait`` like :class:`subprocess.Popen`.
+* A host that returns or calls ``sys.exit`` ends with ``os._exit`` once its threads are joined, its
+  ``atexit`` handlers have run and its streams are flushed (:func:`_exit`): the interpreter's
+  teardown of the heap would copy every page shared with the server.
 
 ``HARNESS_LAUNCH=exec`` makes every host ``exec``'d (the full-fidelity run of the CI workflow);
 tests about the process itself and the end-to-end examples always ask for ``launch="exec"``.
@@ -118,6 +121,7 @@ def _run_host(spec: dict[str, Any]) -> None:
     os.chdir(spec["cwd"])
     os.environ.clear()
     os.environ.update(spec["env"])
+    sys.dont_write_bytecode = bool(spec["env"].get("PYTHONDONTWRITEBYTECODE"))  # as at start-up
     null = os.open(os.devnull, os.O_RDONLY)
     out = os.open(spec["stdout"], os.O_WRONLY | os.O_APPEND)
     err = os.open(spec["stderr"], os.O_WRONLY | os.O_APPEND)
@@ -135,6 +139,19 @@ def _run_host(spec: dict[str, Any]) -> None:
     for path in reversed([p for p in spec["env"].get("PYTHONPATH", "").split(os.pathsep) if p]):
         if path not in sys.path:
             sys.path.insert(0, path)
+    try:
+        _run_entry(spec)
+        code = 0
+    except SystemExit as exc:
+        if exc.code is None or isinstance(exc.code, int):
+            code = exc.code or 0
+        else:  # ``sys.exit("message")``: the interpreter prints it and exits with 1
+            sys.stderr.write(f"{exc.code}\n")
+            code = 1
+    _exit(code)  # any other exception propagates: the interpreter prints it and exits with 1
+
+
+def _run_entry(spec: dict[str, Any]) -> None:
     if spec["entry"] == PLUGIN_ENTRY:
         from pulumi_mailboxorg.plugin import main
 
@@ -144,7 +161,25 @@ def _run_host(spec: dict[str, Any]) -> None:
 
     sys.argv = [sys.argv[0]]
     runpy.run_module(DYNAMIC_ENTRY, run_name="__main__", alter_sys=True)
-    sys.exit(0)
+
+
+def _exit(code: int) -> None:
+    """Exit like the interpreter does, up to the point where it would tear the heap down.
+
+    The interpreter's exit joins the non-daemon threads, runs the ``atexit`` handlers and flushes the
+    streams; those are what a host's user can observe, and they happen here in that order. Then it
+    would free every module and object: in a forked child that touches every page it shares with the
+    fork server, copying the whole heap (~150 ms a host, more than all its calls). ``os._exit`` skips
+    only that.
+    """
+    import atexit
+
+    threading._shutdown()  # type: ignore[attr-defined]  # what Py_FinalizeEx calls first
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
 
 
 def _wait_for_host(conn: socket.socket, spec: dict[str, Any]) -> None:
@@ -268,6 +303,7 @@ class ForkServer:
         self._dir = tempfile.mkdtemp(prefix="harness-forkserver-")
         path = os.path.join(self._dir, "sock")
         env = {k: v for k, v in os.environ.items() if not k.startswith("MAILBOXORG_")}
+        env.pop("PYTHONDONTWRITEBYTECODE", None)  # the server's own imports may be cached (conftest.py)
         tests_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
         env["PYTHONPATH"] = os.pathsep.join(p for p in (tests_dir, env.get("PYTHONPATH", "")) if p)
         self._process = subprocess.Popen(

@@ -549,12 +549,10 @@ class ProviderHost:
                 raise RuntimeError("this provider host was closed; start a new one")
             self.launch()
             self._port = self._wait_for_port()
+            # Readiness is awaited by the first call itself (``wait_for_ready``), not by
+            # ``grpc.channel_ready_future``: its connectivity-polling thread makes every later
+            # ``channel.close()`` wait up to 0.2 s for its next poll.
             channel = grpc.insecure_channel(f"127.0.0.1:{self._port}", options=_GRPC_CHANNEL_OPTIONS)
-            try:
-                grpc.channel_ready_future(channel).result(timeout=self.startup_timeout)
-            except grpc.FutureTimeoutError as exc:
-                channel.close()
-                raise HostStartError(f"provider host port {self._port} not reachable") from exc
             self._channel = channel
             self._stub = provider_pb2_grpc.ResourceProviderStub(channel)
         self._handshake()
@@ -582,11 +580,17 @@ class ProviderHost:
             time.sleep(0.005)
 
     def _handshake(self) -> None:
+        request = provider_pb2.ProviderHandshakeRequest(configure_with_urn=True)
+        self.calls["Handshake"] += 1
+        assert self._stub is not None
         try:
-            self._call("Handshake", provider_pb2.ProviderHandshakeRequest(configure_with_urn=True))
-        except ProviderError as exc:
-            if exc.code != grpc.StatusCode.UNIMPLEMENTED:
-                raise
+            self._stub.Handshake(request, timeout=self.startup_timeout, wait_for_ready=True)
+        except grpc.RpcError as exc:
+            if exc.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
+                self.close()
+                raise HostStartError(f"provider host port {self._port} not reachable") from None
+            if exc.code() != grpc.StatusCode.UNIMPLEMENTED:
+                raise ProviderError("Handshake", exc.code(), exc.details() or "") from None
         self.plugin_version = self._call("GetPluginInfo", empty_pb2.Empty()).version
 
     def close(self) -> None:

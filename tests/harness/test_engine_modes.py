@@ -298,6 +298,7 @@ def test_the_host_is_ended_with_sigint_so_its_exit_handlers_run(
     assert host.returncode not in (None, 0)
 
 
+@pytest.mark.slow
 def test_calls_have_no_grpc_deadline_by_default(
     host_pool: HostPool,  # noqa: F811
     config: dict[str, Any],
@@ -317,6 +318,7 @@ def test_calls_have_no_grpc_deadline_by_default(
 # -- Scheduling by recorded dependencies ------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_dependencies_schedule_honours_recorded_dependencies_and_nothing_else(
     host_pool: HostPool,  # noqa: F811
     config: dict[str, Any],
@@ -363,9 +365,10 @@ def test_the_concurrent_schedule_runs_independent_creates_and_deletes_at_the_sam
         marker.unlink()
     declared = Stack(host_pool, config=config)  # the old one-at-a-time harness
     with pytest.raises(ProviderError, match="create ran alone"):
-        declared.up({"z": Res(P, {"name": "z", "tag": "meet:2"})})
+        declared.up({"z": Res(P, {"name": "z", "tag": "meet:2:1"})})  # alone: gives up after 1 s
 
 
+@pytest.mark.slow
 def test_the_concurrent_schedule_still_waits_for_recorded_dependencies(
     host_pool: HostPool,  # noqa: F811
     config: dict[str, Any],

@@ -99,6 +99,7 @@ def _deploy(host_pool: HostPool, emulator: Emulator, launch: str) -> tuple[Any, 
     return outputs, messages, methods, dict(stack.host_starts)
 
 
+@pytest.mark.slow
 def test_an_environment_configured_deployment_gives_the_same_outputs_logs_and_calls_both_ways(
     host_pool: HostPool,  # noqa: F811
 ) -> None:

@@ -10,8 +10,9 @@ Inputs: ``name`` (required string; a change replaces), ``size`` (non-negative in
 time, so its replacement is delete-before-replace), ``fail`` (``"create"``, ``"update"``,
 ``"delete"`` or ``"diff"``: that call raises).
 Tags with a meaning: ``"warn"`` (create logs a warning), ``"slow:S"`` (create sleeps S seconds),
-``"meet:N"`` (create, and delete, wait until N creates - or deletes - of ``meet`` things are in
-progress at once, and fail after 10 s alone: proof that steps run concurrently, without timing).
+``"meet:N[:S]"`` (create, and delete, wait until N creates - or deletes - of ``meet`` things are in
+progress at once, and fail after S s alone, default 10: proof that steps run concurrently, without
+timing).
 The process journals an ``exit`` entry from an ``atexit`` handler (it runs on SIGINT, not SIGTERM).
 Outputs: the inputs plus ``token`` (generated; meant for ``additional_secret_outputs``) and
 ``greeting`` (from the un-namespaced config key ``greeting``, i.e. ``<project>:greeting``).
@@ -140,13 +141,15 @@ class TrivialProvider(ResourceProvider):
         return outs
 
     def _meet(self, op: str, tag: Any) -> None:
-        """``meet:N``: wait until N ``op`` calls of meet things are in progress at once (10 s at most)."""
+        """``meet:N[:S]``: wait until N ``op`` calls of meet things are in progress at once (S s at most,
+        default 10)."""
         if not isinstance(tag, str) or not tag.startswith("meet:"):
             return
-        wanted = int(tag.split(":")[1])
+        _, wanted_text, *limit = tag.split(":")
+        wanted = int(wanted_text)
         marker = self.state_dir / f"meet-{op}-{uuid.uuid4().hex}"
         marker.touch()
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + (float(limit[0]) if limit else 10.0)
         while len(list(self.state_dir.glob(f"meet-{op}-*"))) < wanted:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{op} ran alone: no {wanted} {op}s in progress at once")

@@ -61,6 +61,7 @@ def domain_listed(target: Target) -> bool:
     return any(str(entry.get("domain", "")).lower() == target.domain for entry in entries)
 
 
+@pytest.mark.slow
 def test_a_domain_with_a_mailbox_goes_through_create_update_drift_and_destroy(
     target: Target, host_pool: HostPool
 ) -> None:

@@ -139,6 +139,7 @@ def customer(emulator: Emulator) -> dict[str, Any]:
     }
 
 
+@pytest.mark.slow
 def test_the_reseller_program_goes_up_is_updated_and_is_destroyed_cleanly(
     stack: ProgramStack, emulator: Emulator, handler: TxtRecordHandler
 ) -> None:

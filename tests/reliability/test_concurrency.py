@@ -10,6 +10,8 @@ from __future__ import annotations
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+import pytest
+
 from harness import CreateResponse, HostPool, ProviderHost, Res, make_urn
 from pulumi_mailboxorg.emulator import Emulator
 from reliability.support import wait_until
@@ -30,6 +32,7 @@ def create_all(host: ProviderHost, pool: ThreadPoolExecutor, resources: dict[str
     return list(futures)
 
 
+@pytest.mark.slow
 def test_four_simultaneous_creates_share_one_login_and_an_expiry_while_they_wait_costs_one_relogin(
     host_pool: HostPool, emulator: Emulator
 ) -> None:
@@ -58,6 +61,7 @@ def test_four_simultaneous_creates_share_one_login_and_an_expiry_while_they_wait
     assert emulator.calls["auth"] == 2
 
 
+@pytest.mark.slow
 def test_four_reads_in_flight_when_the_session_expires_share_exactly_one_relogin(
     host_pool: HostPool, emulator: Emulator
 ) -> None:

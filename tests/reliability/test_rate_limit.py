@@ -35,6 +35,7 @@ def timed_refresh(stack: Stack, emulator: Emulator) -> tuple[float, int]:
     return elapsed, sum(emulator.calls.values())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("source", ["stack config", "environment"])
 def test_the_configured_rate_limit_spaces_the_api_calls_of_a_refresh(
     host_pool: HostPool, emulator: Emulator, source: str
@@ -79,6 +80,7 @@ def test_a_429_is_retried_after_retry_after_even_for_a_create(
     assert elapsed >= 1.0  # the Retry-After second was waited for
 
 
+@pytest.mark.slow
 def test_a_server_that_keeps_answering_429_fails_with_a_message_naming_the_rate_limit_setting(
     host_pool: HostPool, emulator: Emulator
 ) -> None:

@@ -116,6 +116,7 @@ def test_custom_records_are_canonicalised_and_checked_instead_of_the_default(
     assert outputs["ready"] is True
 
 
+@pytest.mark.slow
 def test_a_record_removed_out_of_band_shows_as_drift_on_refresh_and_the_next_up_waits_again(
     stack: Stack, emulator: Emulator
 ) -> None:
@@ -165,6 +166,7 @@ def test_bad_input_is_refused_in_check_naming_the_property(
     assert reason in caught.value.failures[0].reason
 
 
+@pytest.mark.slow
 def test_an_unreachable_nameserver_is_named_in_the_error_within_the_timeout(
     host_pool: HostPool, emulator: Emulator
 ) -> None:
