@@ -38,7 +38,7 @@ from typing import Any
 
 # Cache compiled modules (and pytest's rewritten test modules) even where PYTHONDONTWRITEBYTECODE is
 # set, as on our CI machines: without the cache every pytest-xdist worker compiles and rewrites the
-# whole suite again, ~2.5 s of CPU per worker and run (CONTRIBUTING.md, "How long the loops take").
+# whole suite again, ~2.5 s of CPU per worker and run (CONTRIBUTING.md, "Timings on this 2-CPU machine").
 sys.dont_write_bytecode = False
 
 import pytest  # noqa: E402  (after the bytecode switch above)

@@ -35,12 +35,14 @@ def test_mypy_targets_the_lowest_supported_python_and_checks_the_tests() -> None
     assert 'files = ["pulumi_mailboxorg", "tests"]' in PYPROJECT
 
 
-def test_the_workflow_runs_ci_run_on_every_supported_python_and_the_lowest_pulumi() -> None:
+def test_the_workflow_runs_ci_run_on_every_supported_python_the_lowest_pulumi_and_execd_hosts() -> None:
     workflow = (ROOT / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8")
     assert 'python: ["3.10", "3.11", "3.12", "3.13"]' in workflow
     assert "run: bash .ci/run" in workflow
     floor = re.search(r'"pulumi>=([0-9.]+),', PYPROJECT)
     assert floor and f'pulumi: "{floor.group(1)}"' in workflow
+    # one job starts every provider host by its command instead of the harness's fork server
+    assert 'launch: "exec"' in workflow and "HARNESS_LAUNCH: ${{ matrix.launch }}" in workflow
 
 
 def test_ci_run_fails_on_no_tests_collected_and_swallows_nothing() -> None:
