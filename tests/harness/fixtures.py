@@ -2,9 +2,10 @@
 
     from harness.fixtures import host_pool  # noqa: F401  (pytest finds fixtures by name)
 
-``host_pool`` is module-scoped: one pool per test module keeps a fresh host pre-started, so tests do
-not wait for the ~0.3 s host start-up, while every deployment still gets its own never-used process
-(no provider state can leak from one test to the next).
+``host_pool`` is module-scoped: one pool per test module (and pytest-xdist worker) keeps a fresh
+host pre-started, so tests do not wait for its start-up (~20 ms forked, ~0.3 s exec'd), while every
+deployment still gets its own never-used process (no provider state can leak from one test to the
+next).
 """
 
 from __future__ import annotations
@@ -27,5 +28,5 @@ def host_pool(request: pytest.FixtureRequest) -> Iterator[HostPool]:
     by its command, exactly as the engine starts it.
     """
     options = {"launch": "exec"} if request.node.get_closest_marker("exec_hosts") else {}
-    with HostPool(spares=2, host_options=options) as pool:
+    with HostPool(spares=1, host_options=options) as pool:
         yield pool
