@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import ipaddress
 import itertools
+import os
 import socket
 import sys
 from collections.abc import Callable, Iterator
@@ -47,6 +48,32 @@ import requests  # noqa: E402
 from pulumi_mailboxorg.emulator import Emulator  # noqa: E402
 
 pytest_plugins = ["harness.fixtures"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Deal the ``slow`` tests out to the workers' shares (the rest keeps its collected order).
+
+    ``--dist worksteal`` first splits the list into one contiguous share per worker, and idle workers
+    steal from the *end* of a busy one's share. Collected in file order, the fault suite's fleets
+    (about 3 minutes of tests) sat at the front of one share and ran one after the other. Here the
+    k-th slow test goes to share k mod workers, spread evenly through it.
+    """
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "0"))  # set in every xdist worker
+    if workers < 2:
+        return
+    slow = [item for item in items if item.get_closest_marker("slow") is not None]
+    rest = [item for item in items if item.get_closest_marker("slow") is None]
+    if not slow or not rest:
+        return
+    dealt = [slow[k] for share in range(workers) for k in range(share, len(slow), workers)]
+    step = len(rest) / len(dealt)
+    ordered: list[pytest.Item] = []
+    for index, item in enumerate(rest):
+        while len(ordered) - index < len(dealt) and (len(ordered) - index) * step <= index:
+            ordered.append(dealt[len(ordered) - index])
+        ordered.append(item)
+    ordered.extend(dealt[len(ordered) - len(rest) :])
+    items[:] = ordered
 
 
 def _is_loopback(address: Any) -> bool:
