@@ -295,6 +295,7 @@ class ForkServer:
         self._lock = threading.Lock()
         self._process: subprocess.Popen[bytes] | None = None
         self._dir: str | None = None
+        atexit.register(self.stop)
 
     def _start(self) -> str:
         if self._process is not None and self._process.poll() is None:
@@ -316,7 +317,6 @@ class ForkServer:
         assert self._process.stdout is not None
         if self._process.stdout.readline() != b"ready\n":
             raise RuntimeError(f"the fork server did not start (status {self._process.wait()})")
-        atexit.register(self.stop)
         return path
 
     def spawn(

@@ -581,16 +581,14 @@ class ProviderHost:
 
     def _handshake(self) -> None:
         request = provider_pb2.ProviderHandshakeRequest(configure_with_urn=True)
-        self.calls["Handshake"] += 1
-        assert self._stub is not None
         try:
-            self._stub.Handshake(request, timeout=self.startup_timeout, wait_for_ready=True)
-        except grpc.RpcError as exc:
-            if exc.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
+            self._call("Handshake", request, timeout=self.startup_timeout, wait_for_ready=True)
+        except ProviderError as exc:
+            if exc.code == grpc.StatusCode.DEADLINE_EXCEEDED:
                 self.close()
                 raise HostStartError(f"provider host port {self._port} not reachable") from None
-            if exc.code() != grpc.StatusCode.UNIMPLEMENTED:
-                raise ProviderError("Handshake", exc.code(), exc.details() or "") from None
+            if exc.code != grpc.StatusCode.UNIMPLEMENTED:
+                raise
         self.plugin_version = self._call("GetPluginInfo", empty_pb2.Empty()).version
 
     def close(self) -> None:
@@ -656,12 +654,19 @@ class ProviderHost:
         return parse_log_messages(self.stderr_text())
 
     # -- gRPC ----------------------------------------------------------------------------------------
-    def _call(self, method: str, request: Any) -> Any:
+    def _call(
+        self, method: str, request: Any, *, timeout: float | None = None, wait_for_ready: bool = False
+    ) -> Any:
+        """Call ``method``; ``timeout`` defaults to :attr:`call_timeout` (the engine's: none)."""
         if self._stub is None:
             raise RuntimeError("the provider host is not started (use start() or a with block)")
         self.calls[method] += 1
         try:
-            return getattr(self._stub, method)(request, timeout=self.call_timeout)
+            return getattr(self._stub, method)(
+                request,
+                timeout=self.call_timeout if timeout is None else timeout,
+                wait_for_ready=wait_for_ready,
+            )
         except grpc.RpcError as exc:
             raise ProviderError(method, exc.code(), exc.details() or "") from None
 
@@ -731,6 +736,10 @@ class ProviderHost:
                 type=DYNAMIC_PROVIDER_TYPE,
             ),
         )
+        return self._configured(response)
+
+    def _configured(self, response: Any) -> ConfigureResponse:
+        """Record the host's answer to ``Configure``."""
         self.configured = ConfigureResponse(
             accept_secrets=response.acceptSecrets,
             supports_preview=response.supportsPreview,
@@ -781,13 +790,7 @@ class ProviderHost:
                 type=provider_type,
             ),
         )
-        self.configured = ConfigureResponse(
-            accept_secrets=response.acceptSecrets,
-            supports_preview=response.supportsPreview,
-            accept_resources=response.acceptResources,
-            accept_outputs=response.acceptOutputs,
-        )
-        return self.configured
+        return self._configured(response)
 
     def check(
         self,
